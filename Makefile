@@ -1,0 +1,39 @@
+# Two commands do all the set-up: `make repro` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+UI_PORT ?= 5000
+
+# Stages run as `python -m stages.<name>`: make sure that is the venv's python.
+export PATH := $(BIN):$(PATH)
+export MLFLOW_DISABLE_TELEMETRY := true
+export DO_NOT_TRACK := true
+
+.PHONY: setup repro test ui clean-tracking
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+repro: $(STAMP)
+	$(BIN)/dvc repro
+	@echo
+	@echo "Report:     $(CURDIR)/reports/report.html (also reports/report.md)"
+	@echo "Metrics:    $(BIN)/dvc metrics show"
+	@echo "MLflow UI:  make ui, then open http://127.0.0.1:$(UI_PORT)"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+ui: $(STAMP)
+	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlflow.db \
+	    --default-artifact-root $(CURDIR)/mlartifacts --host 127.0.0.1 --port $(UI_PORT)
+
+clean-tracking:
+	rm -rf mlflow.db mlartifacts

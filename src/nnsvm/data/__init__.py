@@ -1,0 +1,1 @@
+"""Data sets: MNIST (fetched and verified) and the assignment's toy sets."""

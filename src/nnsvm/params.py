@@ -1,0 +1,155 @@
+"""Typed, strict loading of ``params.yaml``.
+
+Every section of the file is a frozen pydantic model that forbids unknown keys,
+so a typo or an out-of-range value stops a stage before any work, with one line
+that names the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from nnsvm.errors import NnsvmError
+
+Point = tuple[float, float]
+
+
+class Section(BaseModel):
+    """Base of every params section: frozen, strict about unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- data -------------------------------------------------------------------
+
+
+class MnistParams(Section):
+    source: Literal["auto", "full", "subset"] = "auto"
+    mirrors: tuple[str, ...] = Field(min_length=1)
+    timeout_s: float = Field(gt=0, le=600)
+    subset_test_per_class: int = Field(ge=1, le=250)
+
+
+class DataParams(Section):
+    mnist: MnistParams
+
+
+# --- toy data sets ----------------------------------------------------------
+
+
+class ClustersParams(Section):
+    centers: tuple[Point, Point, Point]
+    std: float = Field(gt=0)
+    n_per_class: int = Field(ge=2, le=100_000)
+
+
+class FourPointsParams(Section):
+    points: tuple[Point, ...] = Field(min_length=2)
+    labels: tuple[Literal[-1, 1], ...]
+
+    @model_validator(mode="after")
+    def _same_length(self) -> FourPointsParams:
+        if len(self.points) != len(self.labels):
+            raise ValueError("points and labels must have the same length")
+        return self
+
+
+class LineParams(Section):
+    pattern: str = Field(pattern=r"^[+-]+$", min_length=2)
+    start: float
+    spacing: float = Field(gt=0)
+
+
+class RingsParams(Section):
+    radii: tuple[float, ...] = Field(min_length=2)
+    labels: tuple[Literal[-1, 1], ...]
+    n_per_ring: int = Field(ge=3, le=100_000)
+    noise: float = Field(ge=0)
+
+    @field_validator("radii")
+    @classmethod
+    def _increasing(cls, radii: tuple[float, ...]) -> tuple[float, ...]:
+        if radii[0] <= 0 or any(b <= a for a, b in zip(radii, radii[1:])):
+            raise ValueError("radii must be positive and strictly increasing")
+        return radii
+
+    @model_validator(mode="after")
+    def _rings_apart(self) -> RingsParams:
+        if len(self.labels) != len(self.radii):
+            raise ValueError("labels needs one entry per radius")
+        # Radial noise must not let neighbouring rings touch, else the sets
+        # stop being separable and Q4-B has nothing to show.
+        gaps = [b - a for a, b in zip(self.radii, self.radii[1:])]
+        if 2 * self.noise >= min(gaps):
+            raise ValueError(f"noise must be below half the smallest gap between radii ({min(gaps) / 2:g})")
+        return self
+
+
+class ToyParams(Section):
+    seed: int = Field(ge=0)
+    clusters: ClustersParams
+    four_points: FourPointsParams
+    db1: LineParams
+    db2: RingsParams
+    db3: RingsParams
+
+
+# --- the whole file ---------------------------------------------------------
+
+
+class Params(Section):
+    """The whole of ``params.yaml``."""
+
+    seed: int = Field(ge=0)
+    data: DataParams
+    toy: ToyParams
+
+
+def load_params(path: str | Path = "params.yaml") -> Params:
+    """Read and validate ``path``; raise NnsvmError naming the first bad key."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise NnsvmError(f"{path}: not found; run from the project root or pass the params file") from None
+    except yaml.YAMLError as exc:
+        raise NnsvmError(f"{path}: not valid YAML ({exc.__class__.__name__}); fix its syntax") from None
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as exc:
+        raise NnsvmError(f"{path}: {describe_error(exc)}") from None
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One line for the first error: the dotted key, what is wrong, what is allowed."""
+    err = exc.errors()[0]
+    key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        allowed = ", ".join(_allowed_keys(Params, err["loc"][:-1]))
+        return f"{key}: unknown key (allowed here: {allowed})"
+    if err["type"] == "missing":
+        return f"{key}: missing; add it to params.yaml"
+    got = json.dumps(err.get("input"), default=str)
+    return f"{key}: {err['msg']} (got {got})"
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        annotation = field.annotation if field else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
+
+
+def digest(*sections: BaseModel) -> str:
+    """A short stable hash of the given sections, for tagging tracked runs."""
+    blob = json.dumps([s.model_dump(mode="json") for s in sections], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -1,0 +1,173 @@
+"""The one place that talks to MLflow.
+
+Default store: SQLite ``mlflow.db`` at the project root, artifacts under
+``mlartifacts/``, both addressed by absolute path so that runs started by
+``dvc exp run --temp`` or ``--queue`` (which execute in a copy under
+``.dvc/tmp/exps/``) land in the same store. ``MLFLOW_TRACKING_URI`` overrides.
+MLflow is imported lazily, so stages that do no work never pay for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from nnsvm.errors import NnsvmError
+
+log = logging.getLogger(__name__)
+
+# Telemetry off before MLflow is ever imported.
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DO_NOT_TRACK", "true")
+
+EXPS_DIR = os.sep.join(["", ".dvc", "tmp", "exps", ""])
+
+
+def experiment_name() -> str:
+    """``MLFLOW_EXPERIMENT_NAME`` if set, else ``nnsvm``."""
+    return os.environ.get("MLFLOW_EXPERIMENT_NAME") or "nnsvm"
+
+
+def project_root(cwd: Path | None = None) -> Path:
+    """The project root, also from inside a DVC experiment's temp copy."""
+    here = str((cwd or Path.cwd()).resolve())
+    return Path(here.split(EXPS_DIR)[0]) if EXPS_DIR in here else Path(here)
+
+
+def tracking_uri(root: Path | None = None) -> str:
+    """``MLFLOW_TRACKING_URI`` if set, else the project's SQLite store (absolute)."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{(root or project_root()) / 'mlflow.db'}"
+
+
+def check_reachable(uri: str, timeout_s: float = 5.0) -> None:
+    """Fail fast, before any work, when a tracking server does not answer."""
+    if not uri.startswith(("http://", "https://")):
+        return
+    try:
+        with urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout_s):
+            return
+    except (urllib.error.URLError, OSError) as exc:
+        raise NnsvmError(
+            f"MLflow tracking server {uri} is unreachable ({getattr(exc, 'reason', exc)}); "
+            "start it (`make ui`) or unset MLFLOW_TRACKING_URI to use the local store"
+        ) from None
+
+
+def git_commit(root: Path) -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+def _experiment_id(mlflow: Any, name: str, root: Path) -> str:
+    experiment = mlflow.get_experiment_by_name(name)
+    if experiment is not None:
+        return experiment.experiment_id
+    # Only our own SQLite store gets the project's artifact folder; a server
+    # keeps its own artifact root.
+    location = (root / "mlartifacts").as_uri() if "MLFLOW_TRACKING_URI" not in os.environ else None
+    return mlflow.create_experiment(name, artifact_location=location)
+
+
+def flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": 1}``."""
+    flat: dict[str, Any] = {}
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+@contextmanager
+def stage_run(
+    stage: str,
+    *,
+    params: Mapping[str, Any],
+    params_digest: str,
+    data_digest: str,
+    data_source: str,
+) -> Iterator[str]:
+    """One MLflow run for one executed stage; yields its run ID.
+
+    The run is tagged with the stage, git commit, params digest, data digest
+    and data source; ``params`` (nested sections) are logged flat.
+    """
+    root = project_root()
+    uri = tracking_uri(root)
+    check_reachable(uri)
+    import mlflow
+
+    mlflow.set_tracking_uri(uri)
+    try:
+        experiment_id = _experiment_id(mlflow, experiment_name(), root)
+    except Exception as exc:  # noqa: BLE001 - any store failure is the user's to fix
+        raise NnsvmError(f"MLflow tracking store {uri} is unusable ({exc}); fix or unset MLFLOW_TRACKING_URI") from None
+    tags = {
+        "stage": stage,
+        "git_commit": git_commit(root),
+        "params_digest": params_digest,
+        "data_digest": data_digest,
+        "data_source": data_source,
+    }
+    with mlflow.start_run(experiment_id=experiment_id, run_name=stage, tags=tags) as run:
+        mlflow.log_params({k: str(v)[:6000] for k, v in flatten(params).items()})
+        log.info("MLflow run %s (stage %s) in %s", run.info.run_id, stage, uri)
+        yield run.info.run_id
+
+
+def log_metrics(metrics: Mapping[str, float], step: int | None = None) -> None:
+    import mlflow
+
+    mlflow.log_metrics({k: float(v) for k, v in metrics.items()}, step=step)
+
+
+def log_artifact(path: str | Path, artifact_path: str | None = None) -> None:
+    import mlflow
+
+    mlflow.log_artifact(str(path), artifact_path=artifact_path)
+
+
+def log_dataset(name: str, *, source: str, digest: str, context: str, schema: Mapping[str, str] | None = None) -> None:
+    """Record a data set as an MLflow dataset input of the active run."""
+    import mlflow
+    from mlflow.data.http_dataset_source import HTTPDatasetSource
+    from mlflow.data.meta_dataset import MetaDataset
+    from mlflow.types import ColSpec, Schema
+
+    columns = Schema([ColSpec(type=t, name=n) for n, t in (schema or {}).items()]) if schema else None
+    dataset = MetaDataset(source=HTTPDatasetSource(url=source), name=name, digest=digest, schema=columns)
+    mlflow.log_input(dataset, context=context)
+
+
+def runs(stage: str | None = None) -> list[dict[str, Any]]:
+    """Runs of the project's experiment (newest first), optionally of one stage, as plain dicts."""
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri())
+    filter_string = f"tags.stage = '{stage}'" if stage else ""
+    frame = mlflow.search_runs(experiment_names=[experiment_name()], filter_string=filter_string, order_by=["start_time DESC"])
+    return frame.to_dict(orient="records")
+
+
+def dataset_inputs(run_id: str) -> list[tuple[str, str, str]]:
+    """``(name, digest, context)`` of each dataset input of a run."""
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri())
+    found = []
+    for item in mlflow.get_run(run_id).inputs.dataset_inputs:
+        context = next((t.value for t in item.tags if t.key == "mlflow.data.context"), "")
+        found.append((item.dataset.name, item.dataset.digest, context))
+    return found

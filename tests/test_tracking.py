@@ -1,0 +1,56 @@
+"""Tracking: where the store is, what a run carries, and failing fast on a dead server."""
+
+from pathlib import Path
+
+import pytest
+
+from nnsvm import tracking
+from nnsvm.errors import NnsvmError
+
+
+def test_root_from_inside_a_dvc_experiment_copy():
+    """It maps a `dvc exp run --temp` working copy back to the project root."""
+    assert tracking.project_root(Path("/repo/.dvc/tmp/exps/tmpab12cd/sub")) == Path("/repo")
+    assert tracking.project_root(Path("/repo/sub")) == Path("/repo/sub")
+
+
+def test_default_store_is_sqlite_at_the_root(monkeypatch):
+    """It uses an absolute SQLite URI unless MLFLOW_TRACKING_URI says otherwise."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    assert tracking.tracking_uri(Path("/repo")) == "sqlite:////repo/mlflow.db"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://example:5000")
+    assert tracking.tracking_uri(Path("/repo")) == "http://example:5000"
+
+
+def test_unreachable_server_fails_before_any_work(monkeypatch, tmp_path):
+    """It raises a one-line error naming the server and the fix."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")
+    monkeypatch.chdir(tmp_path)
+    ran = []
+    with pytest.raises(NnsvmError, match=r"127\.0\.0\.1:9 is unreachable.*unset MLFLOW_TRACKING_URI"):
+        with tracking.stage_run("x", params={}, params_digest="p", data_digest="d", data_source="s"):
+            ran.append(True)
+    assert ran == []
+
+
+def test_flatten_nested_params():
+    """It flattens sections to dotted keys."""
+    assert tracking.flatten({"a": {"b": 1, "c": {"d": [2]}}, "e": 3}) == {"a.b": 1, "a.c.d": [2], "e": 3}
+
+
+def test_stage_run_records_tags_params_metrics_and_dataset(monkeypatch, tmp_path):
+    """It logs one run with the stage's tags, flat params, metrics and a dataset input."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with tracking.stage_run(
+        "demo", params={"toy": {"seed": 3}}, params_digest="pd", data_digest="dd", data_source="generated"
+    ) as run_id:
+        tracking.log_metrics({"acc": 0.5})
+        tracking.log_dataset("pts", source="file:///x.npz", digest="abc", context="training")
+    (run,) = tracking.runs(stage="demo")
+    assert run["run_id"] == run_id
+    assert run["tags.stage"] == "demo" and run["tags.params_digest"] == "pd"
+    assert run["tags.data_digest"] == "dd" and run["tags.git_commit"]
+    assert run["params.toy.seed"] == "3" and run["metrics.acc"] == 0.5
+    assert (tmp_path / "mlflow.db").exists()
+    assert tracking.dataset_inputs(run_id) == [("pts", "abc", "training")]
