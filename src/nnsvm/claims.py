@@ -1,0 +1,77 @@
+"""Claims: what the seed says, what the pipeline measured, and the verdict.
+
+Each stage that checks claims of the seed writes one ``claims*.json`` under
+``reports/<question>/`` with :func:`write_claims`; the report stage renders
+every such file. The numbers behind each claim (``metrics``) are also logged to
+the MLflow run named in the file, so the report can be checked against MLflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from nnsvm.io import write_json
+
+Verdict = Literal["confirmed", "corrected", "differs"]
+VERDICTS: tuple[Verdict, ...] = ("confirmed", "corrected", "differs")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the seed, checked.
+
+    ``seed`` and ``measured`` are short display strings; ``metrics`` holds the
+    raw numbers behind ``measured`` (MLflow-safe keys, e.g. ``q4a.primal.b``).
+    ``figures`` are paths relative to ``reports/``.
+    """
+
+    question: str
+    claim: str
+    seed: str
+    measured: str
+    verdict: Verdict
+    evidence: str
+    figures: tuple[str, ...] = ()
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    """A row of the report's headline table: the seed's number beside ours."""
+
+    quantity: str
+    seed: str
+    original_protocol: str
+    improved: str
+
+
+def write_claims(
+    path: str | Path, *, stage: str, run_id: str, claims: list[Claim], headline: list[HeadlineRow] = ()
+) -> None:
+    """Write a claims file (atomically) for the report stage to render."""
+    write_json(
+        path,
+        {
+            "stage": stage,
+            "run_id": run_id,
+            "claims": [asdict(c) for c in claims],
+            "headline": [asdict(h) for h in headline],
+        },
+    )
+
+
+def claim_metrics(claims: list[Claim]) -> dict[str, float]:
+    """All numbers behind ``claims``, to log to the run the claims file names."""
+    merged: dict[str, float] = {}
+    for claim in claims:
+        for key, value in claim.metrics.items():
+            if key in merged and merged[key] != value:
+                raise ValueError(f"metric {key} given two different values")
+            merged[key] = float(value)
+    return merged
