@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from nnsvm.errors import NnsvmError
 
@@ -125,6 +128,8 @@ def stage_run(
         mlflow.log_params({k: str(v)[:6000] for k, v in flatten(params).items()})
         log.info("MLflow run %s (stage %s) in %s", run.info.run_id, stage, uri)
         yield run.info.run_id
+        # The whole stage process, not just the run: work often precedes logging.
+        mlflow.log_metric("stage_wall_seconds", time.time() - psutil.Process().create_time())
 
 
 def log_metrics(metrics: Mapping[str, float], step: int | None = None) -> None:
@@ -171,3 +176,30 @@ def dataset_inputs(run_id: str) -> list[tuple[str, str, str]]:
         context = next((t.value for t in item.tags if t.key == "mlflow.data.context"), "")
         found.append((item.dataset.name, item.dataset.digest, context))
     return found
+
+
+def latest_stage_runs() -> dict[str, dict[str, Any]]:
+    """The newest finished run of each stage: ``{stage: {"run_id", "seconds", "experiment_id"}}``."""
+    found: dict[str, dict[str, Any]] = {}
+    for run in runs():
+        stage = run.get("tags.stage")
+        if run["status"] != "FINISHED" or not stage or stage in found:
+            continue
+        seconds = run.get("metrics.stage_wall_seconds")
+        seconds = None if seconds is None or seconds != seconds else float(seconds)  # NaN: not logged
+        found[stage] = {"run_id": run["run_id"], "seconds": seconds, "experiment_id": run["experiment_id"]}
+    return found
+
+
+def run_record(run_id: str) -> dict[str, Any]:
+    """A run's metrics (latest values) and the paths of its artifacts, for checking a report against MLflow."""
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri())
+    client = mlflow.MlflowClient()
+    paths: list[str] = []
+    pending = [None]
+    while pending:
+        for item in client.list_artifacts(run_id, pending.pop()):
+            (pending if item.is_dir else paths).append(item.path)
+    return {"metrics": dict(client.get_run(run_id).data.metrics), "artifacts": sorted(paths)}

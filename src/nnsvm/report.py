@@ -1,0 +1,191 @@
+"""The report: every claim of the seed beside what the pipeline measured.
+
+One content model, two renderings: a self-contained HTML page (figures
+embedded as data URIs, no network requests) and Markdown for a git host
+(figures as links relative to ``reports/``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.metadata
+import json
+import platform
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from nnsvm.claims import VERDICTS
+
+QUESTIONS = {
+    "Q1": "Q1. Multilayer perceptrons designed by hand",
+    "Q2": "Q2. Backpropagation, SGD and Newton-Raphson",
+    "Q3": "Q3. MLP vs LeNet on MNIST, and shift invariance",
+    "Q4": "Q4. Hard-margin SVM and feature maps",
+    "Q5": "Q5. Kernel identities",
+    "Q6": "Q6. SVM kernel grid search on MNIST vs logistic regression",
+}
+PACKAGES = ("torch", "torchvision", "scikit-learn", "cvxpy", "mlflow", "dvc", "numpy", "pandas", "scikit-learn-intelex")
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """The MLflow run behind one stage's current outputs."""
+
+    stage: str
+    run_id: str
+    seconds: float | None
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    claims: list[dict[str, Any]]
+    run_ids: list[str]
+
+
+@dataclass(frozen=True)
+class Content:
+    sections: list[Section]
+    headline: list[dict[str, str]]
+    verdicts: dict[str, int]
+    provenance: dict[str, Any]
+    stages: list[StageRun] = field(default_factory=list)
+
+
+def read_claim_files(reports_dir: Path) -> list[dict[str, Any]]:
+    """Every ``claims*.json`` under ``reports_dir``, in path order."""
+    return [json.loads(p.read_text()) for p in sorted(reports_dir.glob("**/claims*.json"))]
+
+
+def question_key(question: str) -> str:
+    """``"Q4-A"`` -> ``"Q4"``."""
+    match = re.match(r"Q\d", question)
+    if not match or match.group() not in QUESTIONS:
+        raise ValueError(f"claim question {question!r} is not one of {', '.join(QUESTIONS)}")
+    return match.group()
+
+
+def sections(claim_files: list[dict[str, Any]]) -> list[Section]:
+    """Claims grouped by question, in the seed's order; each claim keeps its run ID."""
+    grouped: dict[str, list[dict[str, Any]]] = {key: [] for key in QUESTIONS}
+    for file in claim_files:
+        for claim in file["claims"]:
+            grouped[question_key(claim["question"])].append(claim | {"run_id": file["run_id"], "stage": file["stage"]})
+    return [
+        Section(key, QUESTIONS[key], sorted(claims, key=lambda c: c["question"]), sorted({c["run_id"] for c in claims}))
+        for key, claims in grouped.items()
+    ]
+
+
+def verdict_counts(secs: list[Section]) -> dict[str, int]:
+    counts = dict.fromkeys(VERDICTS, 0)
+    for section in secs:
+        for claim in section.claims:
+            counts[claim["verdict"]] += 1
+    return counts
+
+
+def lock_digest(lock_text: str, skip_stage: str = "report") -> str:
+    """SHA-256 (short) of ``dvc.lock`` without ``skip_stage``'s own entry, which the report cannot know."""
+    import yaml
+
+    lock = yaml.safe_load(lock_text) or {}
+    lock.get("stages", {}).pop(skip_stage, None)
+    return hashlib.sha256(json.dumps(lock, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def machine() -> dict[str, str]:
+    """CPU and GPU of the machine the report was built on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import torch
+
+        gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none (CPU only)"
+    except ImportError:
+        gpu = "unknown"
+    return {"cpu": cpu, "gpu": gpu, "python": platform.python_version()}
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def figure_paths(content: Content) -> list[str]:
+    return [fig for section in content.sections for claim in section.claims for fig in claim["figures"]]
+
+
+def data_uri(path: Path) -> str:
+    mime = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg"}[path.suffix.lower()]
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+    )
+    env.filters["seconds"] = lambda s: "n/a" if s is None else (f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min")
+    return env
+
+
+def render_html(content: Content, reports_dir: Path) -> str:
+    """One self-contained page: every figure inlined as a data URI."""
+    figures = {fig: data_uri(reports_dir / fig) for fig in figure_paths(content)}
+    return _environment().get_template("report.html.j2").render(c=content, figures=figures)
+
+
+def render_markdown(content: Content) -> str:
+    """The same content for a git host; figure links are relative to ``reports/``."""
+    return _environment().get_template("report.md.j2").render(c=content)
+
+
+def build(claim_files: list[dict[str, Any]], prov: dict[str, Any], latest_runs: dict[str, dict[str, Any]]) -> Content:
+    """The report's content from the claims files, the provenance and each stage's latest MLflow run."""
+    secs = sections(claim_files)
+    return Content(
+        sections=secs,
+        headline=[row for file in claim_files for row in file["headline"]],
+        verdicts=verdict_counts(secs),
+        provenance=prov,
+        stages=[StageRun(stage, r["run_id"], r["seconds"]) for stage, r in latest_runs.items() if stage != "report"],
+    )
+
+
+def provenance(
+    manifest: dict[str, Any], lock_text: str, git_commit: str, experiment: str, host: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Where the numbers come from: the data, the code, the pipeline state and the machine (``host``, else this one)."""
+    return {
+        "mnist": {
+            "source": manifest["source"],
+            "origin": manifest["origin"],
+            "warning": manifest["warning"],
+            "train_count": manifest["train_count"],
+            "test_count": manifest["test_count"],
+            "sha256": {name: entry["sha256"] for name, entry in manifest["files"].items()},
+        },
+        "git_commit": git_commit,
+        "lock_digest": lock_digest(lock_text),
+        "machine": host or machine(),
+        "packages": package_versions(),
+        "experiment": experiment,
+    }

@@ -1,0 +1,80 @@
+"""The report's content model and its two renderings."""
+
+import re
+
+import pytest
+
+from nnsvm import report
+from nnsvm.plotting import save_figure, scatter_labelled
+
+import numpy as np
+
+MANIFEST = {
+    "source": "full", "origin": "file:///m", "warning": None, "train_count": 60000, "test_count": 10000,
+    "files": {"train-images-idx3-ubyte": {"sha256": "ab" * 32, "count": 60000}},
+}
+
+
+def claims_file(run_id="r1", **claim):
+    base = dict(question="Q4-A", claim="w and b", seed="b = 3.49", measured="b = 3.5000", verdict="corrected",
+                evidence="exact", figures=[], metrics={"q4a.b": 3.5})
+    return {"stage": "svm", "run_id": run_id, "claims": [base | claim],
+            "headline": [{"quantity": "SVM b", "seed": "3.49", "original_protocol": "3.49975", "improved": "3.5"}]}
+
+
+def content(files, manifest=MANIFEST):
+    prov = report.provenance(manifest, "stages: {}\n", "abc123", "nnsvm", {"cpu": "c", "gpu": "g", "python": "3"})
+    return report.build(files, prov, {"svm": {"run_id": "r1", "seconds": 2.5, "experiment_id": "1"}})
+
+
+def test_claims_are_grouped_by_question_in_the_seeds_order():
+    """It puts Q1 before Q4 and keeps each claim's run ID."""
+    c = content([claims_file(), claims_file("r2", question="Q1-D", claim="relu")])
+    keys = [s.key for s in c.sections]
+    assert keys == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
+    assert c.sections[0].claims[0]["run_id"] == "r2" and c.sections[3].run_ids == ["r1"]
+    assert c.verdicts == {"confirmed": 0, "corrected": 2, "differs": 0}
+
+
+def test_unknown_question_is_refused():
+    """It refuses a claim that belongs to no question of the seed."""
+    with pytest.raises(ValueError, match="Q9"):
+        report.sections([claims_file(question="Q9")])
+
+
+def test_lock_digest_ignores_the_reports_own_entry():
+    """It gives the same digest whatever the report stage's lock entry says."""
+    a = "stages:\n  toy:\n    cmd: x\n  report:\n    cmd: y\n"
+    b = "stages:\n  toy:\n    cmd: x\n  report:\n    cmd: z\n"
+    c = "stages:\n  toy:\n    cmd: other\n"
+    assert report.lock_digest(a) == report.lock_digest(b) != report.lock_digest(c)
+
+
+def test_html_is_self_contained(tmp_path):
+    """It inlines figures as data URIs and references nothing outside the page."""
+    save_figure(scatter_labelled(np.zeros((2, 2)), np.array([1, -1]), "t"), tmp_path / "q4" / "f.png")
+    html = report.render_html(content([claims_file(figures=["q4/f.png"])]), tmp_path)
+    assert re.findall(r'<img src="data:image/png;base64,', html)
+    assert not re.search(r'(src|href)="(?!data:|#)', html)
+    assert "3.5000" in html and "corrected" in html and "r1" in html
+
+
+def test_markdown_links_figures_relative_to_reports():
+    """It links each figure by its path under reports/."""
+    md = report.render_markdown(content([claims_file(figures=["q4/f.png"])]))
+    assert "![q4/f.png](q4/f.png)" in md
+    assert "| SVM b | 3.49 | 3.49975 | 3.5 |" in md
+
+
+def test_subset_data_shows_a_warning_banner(tmp_path):
+    """It puts the fallback warning at the top of both renderings."""
+    subset = MANIFEST | {"source": "subset", "warning": "using the 5,000-image subset"}
+    c = content([claims_file()], subset)
+    html = report.render_html(c, tmp_path)
+    assert 'id="subset-warning"' in html and html.index("subset-warning") < html.index("Headline")
+    assert "> **Warning: using the 5,000-image subset.**" in report.render_markdown(c)
+
+
+def test_full_data_shows_no_banner(tmp_path):
+    """It shows no warning for the full set."""
+    assert "subset-warning" not in report.render_html(content([claims_file()]), tmp_path)

@@ -1,0 +1,49 @@
+"""The report built by the end-to-end pipeline: agrees with MLflow, loads cleanly in a real browser."""
+
+import json
+
+import pytest
+
+from conftest import run_in
+
+import browser
+
+pytestmark = pytest.mark.slow
+
+
+def mlflow_record(work, run_id):
+    code = f"import json; from nnsvm import tracking; print(json.dumps(tracking.run_record({run_id!r})))"
+    return json.loads(run_in(work, "python", "-c", code).stdout)
+
+
+def test_report_is_written(pipeline):
+    """It writes both renderings, each naming the data source."""
+    html = (pipeline / "reports" / "report.html").read_text()
+    md = (pipeline / "reports" / "report.md").read_text()
+    assert "Headline numbers" in html and "## Provenance" in md
+
+
+def test_report_numbers_and_figures_are_in_mlflow(pipeline):
+    """It shows only numbers and figures that the linked MLflow run also holds."""
+    files = sorted((pipeline / "reports").glob("**/claims*.json"))
+    for path in files:
+        data = json.loads(path.read_text())
+        record = mlflow_record(pipeline, data["run_id"])
+        for claim in data["claims"]:
+            for key, value in claim["metrics"].items():
+                assert record["metrics"][key] == pytest.approx(value, rel=1e-12, abs=1e-12), (path, key)
+            for figure in claim["figures"]:
+                assert any(a.endswith("/" + figure.split("/")[-1]) for a in record["artifacts"]), (path, figure)
+
+
+@pytest.mark.skipif(browser.chromium() is None, reason="Chromium not installed (.ci/run installs Debian's chromium)")
+def test_report_loads_in_chromium_with_no_outside_requests(pipeline, tmp_path):
+    """It renders in headless Chromium with every image loaded and no request leaving the page."""
+    page = pipeline / "reports" / "report.html"
+    result = browser.probe(page)
+    assert result["broken"] == [] and result["requests"] == [] and result["blocked"] == []
+    n_figures = sum(len(c["figures"]) for p in (pipeline / "reports").glob("**/claims*.json")
+                    for c in json.loads(p.read_text())["claims"])
+    assert result["images"] == n_figures
+    shot = browser.screenshot(page, tmp_path / "report.png")
+    assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 10_000
