@@ -36,6 +36,13 @@ def write_mirror(directory: Path, blobs: dict[str, bytes], compress: bool = True
     return directory
 
 
+@pytest.fixture(autouse=True)
+def _isolate_tracking_env(monkeypatch):
+    """MLflow's set_tracking_uri writes MLFLOW_TRACKING_URI into os.environ; keep it from leaking between tests."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "unset-by-test")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
+
+
 @pytest.fixture
 def small_blobs() -> dict[str, bytes]:
     return make_blobs()

@@ -53,4 +53,5 @@ def test_stage_run_records_tags_params_metrics_and_dataset(monkeypatch, tmp_path
     assert run["tags.data_digest"] == "dd" and run["tags.git_commit"]
     assert run["params.toy.seed"] == "3" and run["metrics.acc"] == 0.5
     assert (tmp_path / "mlflow.db").exists()
+    assert tracking.artifact_location() == (tmp_path / "mlartifacts").as_uri()
     assert tracking.dataset_inputs(run_id) == [("pts", "abc", "training")]

@@ -71,13 +71,13 @@ def git_commit(root: Path) -> str:
     return out.stdout.strip() if out.returncode == 0 else "unknown"
 
 
-def _experiment_id(mlflow: Any, name: str, root: Path) -> str:
+def _experiment_id(mlflow: Any, name: str, root: Path, own_store: bool) -> str:
     experiment = mlflow.get_experiment_by_name(name)
     if experiment is not None:
         return experiment.experiment_id
     # Only our own SQLite store gets the project's artifact folder; a server
     # keeps its own artifact root.
-    location = (root / "mlartifacts").as_uri() if "MLFLOW_TRACKING_URI" not in os.environ else None
+    location = (root / "mlartifacts").as_uri() if own_store else None
     return mlflow.create_experiment(name, artifact_location=location)
 
 
@@ -109,12 +109,13 @@ def stage_run(
     """
     root = project_root()
     uri = tracking_uri(root)
+    own_store = "MLFLOW_TRACKING_URI" not in os.environ  # before MLflow, which sets it
     check_reachable(uri)
     import mlflow
 
     mlflow.set_tracking_uri(uri)
     try:
-        experiment_id = _experiment_id(mlflow, experiment_name(), root)
+        experiment_id = _experiment_id(mlflow, experiment_name(), root, own_store)
     except Exception as exc:  # noqa: BLE001 - any store failure is the user's to fix
         raise NnsvmError(f"MLflow tracking store {uri} is unusable ({exc}); fix or unset MLFLOW_TRACKING_URI") from None
     tags = {
@@ -203,3 +204,12 @@ def run_record(run_id: str) -> dict[str, Any]:
         for item in client.list_artifacts(run_id, pending.pop()):
             (pending if item.is_dir else paths).append(item.path)
     return {"metrics": dict(client.get_run(run_id).data.metrics), "artifacts": sorted(paths)}
+
+
+def artifact_location() -> str | None:
+    """Where the project's experiment keeps its artifacts (None if it does not exist yet)."""
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri())
+    experiment = mlflow.get_experiment_by_name(experiment_name())
+    return experiment.artifact_location if experiment else None
