@@ -26,11 +26,20 @@ def main() -> None:
     )
     with tracking.stage_run("report", params={}, params_digest="-", data_digest=mnist.data_digest(manifest),
                             data_source=manifest["source"]):
-        for name, text in (("report.html", report.render_html(content, REPORTS)), ("report.md", report.render_markdown(content))):
+        outputs = {
+            "report.html": report.render_html(content, REPORTS),
+            "report.md": report.render_markdown(content),
+            "headline.md": report.headline_markdown(content),
+        }
+        for name, text in outputs.items():
             with atomic_path(REPORTS / name) as tmp:
                 tmp.write_text(text)
             tracking.log_artifact(REPORTS / name)
         tracking.log_metrics({f"claims.{k}": v for k, v in content.verdicts.items()})
+    # README shows the same headline table (a test keeps the two equal).
+    readme = root / "README.md"
+    if readme.exists():
+        readme.write_text(report.sync_readme(readme.read_text(), outputs["headline.md"]))
 
 
 if __name__ == "__main__":

@@ -78,3 +78,21 @@ def test_subset_data_shows_a_warning_banner(tmp_path):
 def test_full_data_shows_no_banner(tmp_path):
     """It shows no warning for the full set."""
     assert "subset-warning" not in report.render_html(content([claims_file()]), tmp_path)
+
+
+def test_readme_block_is_replaced_between_markers():
+    """It swaps only the marked block of README and leaves a README without markers alone."""
+    readme = f"intro\n{report.README_START}\nold table\n{report.README_END}\noutro\n"
+    synced = report.sync_readme(readme, "| new |\n")
+    assert synced == f"intro\n{report.README_START}\n| new |\n{report.README_END}\noutro\n"
+    assert report.sync_readme("no markers", "| t |") == "no markers"
+
+
+def test_committed_readme_shows_the_committed_headline_table():
+    """It keeps README's headline table equal to reports/headline.md, as the report stage writes it."""
+    from conftest import REPO
+
+    table = (REPO / "reports" / "headline.md").read_text()
+    readme = (REPO / "README.md").read_text()
+    assert report.sync_readme(readme, table) == readme
+    assert report.README_START in readme

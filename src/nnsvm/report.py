@@ -189,3 +189,20 @@ def provenance(
         "packages": package_versions(),
         "experiment": experiment,
     }
+
+
+README_START = "<!-- headline:start (written by the report stage; do not edit) -->"
+README_END = "<!-- headline:end -->"
+
+
+def headline_markdown(content: Content) -> str:
+    """The headline table alone, as Markdown (for README)."""
+    return _environment().get_template("headline.md.j2").render(c=content)
+
+
+def sync_readme(readme: str, table: str) -> str:
+    """``readme`` with the block between the headline markers replaced by ``table``; unchanged without markers."""
+    start, end = readme.find(README_START), readme.find(README_END)
+    if start < 0 or end < start:
+        return readme
+    return readme[: start + len(README_START)] + "\n" + table.strip() + "\n" + readme[end:]
