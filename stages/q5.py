@@ -21,7 +21,7 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 def main() -> None:
     p = load_params().q5
     rng = seed_everything(p.seed)
-    x = rng.normal(size=(p.n_points, p.dim))
+    x = q5.sample(p, rng)
     result = q5.run(x, p, rng)
     write_json(OUT / "kernels.json", result)
     log.info("%s points: largest Cauchy-Schwarz ratio %.15f", x.shape, max(r["cs_max_ratio"] for r in result["kernels"].values()))

@@ -23,16 +23,17 @@ def run(x: np.ndarray, y: np.ndarray, p: Q4SvmParams) -> tuple[dict, dict, list[
     """``(svm.json, svm_checks.json, fits)``: each method's answer, then errors, degeneracy, the infeasible case."""
     results = fits(x, y, p)
     flipped = np.asarray(p.nonseparable_labels)
-    degenerate = int(np.flatnonzero(np.all(x == DEGENERATE_POINT, axis=1))[0])
+    # (1, 4) of the assignment's points; absent if params.yaml changes them.
+    at = np.flatnonzero(np.all(x == DEGENERATE_POINT, axis=1))
     checks = {
         "exact": {"w": list(svm.EXACT_W), "b": svm.EXACT_B, "alphas": list(svm.EXACT_ALPHAS), "margin": svm.EXACT_MARGIN},
         "seed": {"w": list(svm.SEED_W), "b": svm.SEED_B},
         "original_qp": {"w": list(svm.ORIGINAL_QP_W), "b": svm.ORIGINAL_QP_B},
         "errors": {f.method: svm.error_vs_exact(f) for f in results},
         "degenerate": {
-            f.method: {"point": list(DEGENERATE_POINT), "alpha": float(f.alphas[degenerate]),
-                       "margin_residual": float(y[degenerate] * (x[degenerate] @ f.w + f.b) - 1)}
-            for f in results
+            f.method: {"point": list(DEGENERATE_POINT), "alpha": float(f.alphas[i]),
+                       "margin_residual": float(y[i] * (x[i] @ f.w + f.b) - 1)}
+            for f in results for i in at[:1]
         },
         "nonseparable": {
             "points": x.tolist(), "labels": flipped.tolist(),
@@ -63,7 +64,7 @@ def claims(methods: dict, checks: dict, p: Q4SvmParams, fig: str) -> tuple[list[
     sv_sets = {m: sorted(map(tuple, v["support_vectors"])) for m, v in methods.items()}
     sv_ok = all(s == [(2.0, 3.0), (4.0, 5.0)] for s in sv_sets.values())
     deg = checks["degenerate"]
-    deg_ok = all(abs(d["alpha"]) <= p.sv_tol and abs(d["margin_residual"]) <= p.margin_tol for d in deg.values())
+    deg_ok = bool(deg) and all(abs(d["alpha"]) <= p.sv_tol and abs(d["margin_residual"]) <= p.margin_tol for d in deg.values())
     nonsep = checks["nonseparable"]["results"]
     ip_dual = next(m for m in methods if m.startswith("dual-"))
     out = [
@@ -88,8 +89,9 @@ def claims(methods: dict, checks: dict, p: Q4SvmParams, fig: str) -> tuple[list[
               "SVs (2,3), (4,5); margin sqrt 2", f"SVs {sv_sets[best]}; largest alpha error {max(e.get('alpha_err', 0) for e in errors.values()):.1e}",
               "confirmed" if sv_ok and deg_ok else "differs",
               f"every method: support vectors {'equal' if sv_ok else 'NOT equal'} to {{(2,3), (4,5)}}; (1, 4): largest |alpha| "
-              f"{max(abs(d['alpha']) for d in deg.values()):.1e}, largest |y(w.x+b) - 1| {max(abs(d['margin_residual']) for d in deg.values()):.1e}",
-              (fig,), {"q4a.degenerate_max_alpha": max(abs(d["alpha"]) for d in deg.values())}),
+              f"{max((abs(d['alpha']) for d in deg.values()), default=float('nan')):.1e}, largest |y(w.x+b) - 1| "
+              f"{max((abs(d['margin_residual']) for d in deg.values()), default=float('nan')):.1e}",
+              (fig,), {"q4a.degenerate_max_alpha": max((abs(d["alpha"]) for d in deg.values()), default=float("nan"))}),
         Claim("Q4-A", "scikit-learn's SVC(kernel='linear', C=1) solves the hard-margin problem here",
               "C = 1", f"C=1 b error {errors[svm.sklearn_name(p.seed_c)]['b_err']:.1e}",
               "confirmed" if errors[svm.sklearn_name(p.seed_c)]["b_err"] <= p.tol else "differs",

@@ -14,6 +14,11 @@ def kernel_list(p: Q5Params) -> list[kernels.Kernel]:
     return [kernels.Kernel("linear"), *polys, kernels.Kernel("rbf", gamma=p.gamma)]
 
 
+def sample(p: Q5Params, rng: np.random.Generator) -> np.ndarray:
+    """The random points, ``(n_points, dim)`` standard normal."""
+    return rng.normal(size=(p.n_points, p.dim))
+
+
 def run(x: np.ndarray, p: Q5Params, rng: np.random.Generator) -> dict:
     """``kernels.json``: per kernel, the largest CS ratio, ||mu_phi|| two ways, PSD and scikit-learn checks."""
     out = {"n_points": len(x), "dim": x.shape[1], "pairs": len(x) * (len(x) - 1), "kernels": {}}
