@@ -100,6 +100,85 @@ class ToyParams(Section):
     db3: RingsParams
 
 
+# --- Q1, Q2, Q4, Q5: the hand-derived claims --------------------------------
+
+SolverName = Literal["CLARABEL", "SCS", "OSQP", "HIGHS", "SCIPY"]
+
+
+class Q1Params(Section):
+    relu_grid_points: int = Field(ge=3, le=10_000_000)  # Q1-D: fine grid over [0, 1]
+    region_grid_points: int = Field(ge=10, le=2_000)  # Q1-C: decision-region figure, per axis
+    pulses: tuple[int, ...] = Field(min_length=2)  # Q1-E: numbers of square pulses
+    target: Literal["sine", "tent", "gauss"]  # Q1-E: the continuous function to approximate
+    steepness: float = Field(gt=0)  # sigmoid slope = steepness * n / (bin width 1)
+    eval_points: int = Field(ge=100, le=10_000_000)  # Q1-E: grid for the sup-norm
+
+    @field_validator("pulses")
+    @classmethod
+    def _increasing_pulses(cls, pulses: tuple[int, ...]) -> tuple[int, ...]:
+        if pulses[0] < 1 or any(b <= a for a, b in zip(pulses, pulses[1:])):
+            raise ValueError("pulses must be positive and strictly increasing")
+        return pulses
+
+
+class Q2OptimParams(Section):
+    l2: float = Field(gt=0)  # keeps the logistic loss strictly convex with a finite minimum
+    iterations: int = Field(ge=1, le=100_000)
+    sgd_lr: float = Field(gt=0)
+    newton_iterations: int = Field(ge=1, le=1_000)
+
+
+class Q2Params(Section):
+    seed: int = Field(ge=0)
+    init_std: float = Field(gt=0)
+    x: Point  # the one training sample of Q2-A
+    y: tuple[Literal[0, 1], Literal[0, 1]]  # its one-hot label
+
+    fd_step: float = Field(gt=0, lt=1e-2)
+    tol: float = Field(gt=0)  # backprop, autograd and finite differences must agree to this
+    optim: Q2OptimParams
+
+    @field_validator("y")
+    @classmethod
+    def _one_hot(cls, y: tuple[int, int]) -> tuple[int, int]:
+        if sum(y) != 1:
+            raise ValueError("y must be one-hot: [1, 0] or [0, 1]")
+        return y
+
+
+class Q4SvmParams(Section):
+    primal_solvers: tuple[SolverName, ...] = Field(min_length=2)
+    dual_solvers: tuple[SolverName, ...] = Field(min_length=2)
+    hard_c: float = Field(gt=0)  # scikit-learn's C for the hard margin
+    seed_c: float = Field(gt=0)  # the C the seed used
+    sv_tol: float = Field(gt=0)  # alpha above this: a support vector
+    margin_tol: float = Field(gt=0)  # |y (w.x + b) - 1| below this: on the margin
+    tol: float = Field(gt=0)  # largest error against the exact answer we accept
+    # Q4-A's four points with one label flipped: not linearly separable.
+    nonseparable_labels: tuple[Literal[-1, 1], ...] = Field(min_length=2)
+
+
+class Q4MapsParams(Section):
+    solver: SolverName
+
+
+class Q4Params(Section):
+    svm: Q4SvmParams
+    maps: Q4MapsParams
+
+
+class Q5Params(Section):
+    seed: int = Field(ge=0)
+    n_points: int = Field(ge=2, le=5_000)
+    dim: int = Field(ge=1, le=10)
+    poly_degrees: tuple[int, ...] = Field(min_length=1)
+    poly_coef0: float = Field(ge=0)
+    gamma: float = Field(gt=0)  # for polynomial and RBF (scikit-learn's meaning)
+    rff_features: tuple[int, ...] = Field(min_length=2)
+    rff_repeats: int = Field(ge=1, le=100)
+    tol: float = Field(gt=0)  # Cauchy-Schwarz ratio must stay <= 1 + tol
+
+
 # --- the whole file ---------------------------------------------------------
 
 
@@ -109,6 +188,10 @@ class Params(Section):
     seed: int = Field(ge=0)
     data: DataParams
     toy: ToyParams
+    q1: Q1Params
+    q2: Q2Params
+    q4: Q4Params
+    q5: Q5Params
 
 
 def load_params(path: str | Path = "params.yaml") -> Params:

@@ -1,0 +1,171 @@
+"""Q4-A: the hard-margin linear SVM, solved three ways.
+
+* the primal QP  min 1/2 ||w||^2  s.t.  y_i (w.x_i + b) >= 1, with cvxpy;
+* the dual QP    max sum a - 1/2 ||sum a_i y_i x_i||^2  s.t.  a >= 0, sum a_i y_i = 0,
+  with cvxpy, then w = sum a_i y_i x_i and b from the support vectors;
+* scikit-learn's ``SVC(kernel="linear")`` at a given C.
+
+Points are ``(n, d)`` float64, labels ``(n,)`` in {-1, +1}. Data that no
+hyperplane separates gives a :class:`SvmFit` with ``separable=False`` (the
+primal is infeasible, the dual unbounded), never a solver traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cvxpy as cp
+import numpy as np
+
+from nnsvm.errors import NnsvmError
+
+
+# The exact answer for the assignment's four points (by hand: line x1 + x2 = 7).
+EXACT_W = (-0.5, -0.5)
+EXACT_B = 3.5
+EXACT_ALPHAS = (0.0, 0.25, 0.25, 0.0)
+EXACT_MARGIN = float(np.sqrt(2.0))
+# What the seed's text says both of its methods gave.
+SEED_W = (-0.5, -0.5)
+SEED_B = 3.49
+# What the original notebook's QP printed (assignment.md, "Q4-A").
+ORIGINAL_QP_W = (-0.50015, -0.49985)
+ORIGINAL_QP_B = 3.49975
+
+NOT_SEPARABLE = "not linearly separable"
+
+
+@dataclass(frozen=True)
+class SvmFit:
+    """One method's answer; ``w``/``b`` are ``None`` when the data is not separable.
+
+    ``support`` are indices with alpha > sv_tol; ``on_margin`` those with
+    |y (w.x + b) - 1| <= margin_tol (it includes degenerate points with alpha = 0).
+    ``margin`` is the distance from the line to each margin, 1/||w||.
+    """
+
+    method: str
+    separable: bool
+    status: str
+    w: np.ndarray | None = None
+    b: float | None = None
+    alphas: np.ndarray | None = None
+    support: tuple[int, ...] = ()
+    on_margin: tuple[int, ...] = ()
+    margin: float | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def as_json(self, x: np.ndarray) -> dict:
+        """The ``reports/q4/svm.json`` entry for this method."""
+        if not self.separable:
+            return {"status": self.status, "w": None, "b": None, "support_vectors": [], "margin": None}
+        return {
+            "status": self.status,
+            "w": [float(v) for v in self.w],
+            "b": float(self.b),
+            "support_vectors": x[list(self.support)].tolist(),
+            "on_margin": x[list(self.on_margin)].tolist(),
+            "alphas": None if self.alphas is None else [float(a) for a in self.alphas],
+            "margin": float(self.margin),
+        }
+
+
+def _check(x: np.ndarray, y: np.ndarray) -> None:
+    if x.ndim != 2 or y.shape != (len(x),) or not set(np.unique(y)) <= {-1, 1}:
+        raise NnsvmError(f"SVM input: need points (n, d) and labels (n,) in {{-1, 1}}, got {x.shape} and {y.shape}")
+    if len(set(y.tolist())) < 2:
+        raise NnsvmError("SVM input: only one class present; give points of both labels")
+
+
+def _finish(method: str, x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, alphas: np.ndarray | None,
+            sv_tol: float, margin_tol: float, status: str) -> SvmFit:
+    slack = y * (x @ w + b) - 1.0
+    on_margin = tuple(int(i) for i in np.flatnonzero(np.abs(slack) <= margin_tol))
+    support = on_margin if alphas is None else tuple(int(i) for i in np.flatnonzero(alphas > sv_tol))
+    return SvmFit(method, True, status, w, float(b), alphas, support, on_margin, float(1.0 / np.linalg.norm(w)))
+
+
+def _solve(problem: cp.Problem, solver: str) -> str:
+    try:
+        problem.solve(solver=solver)
+    except cp.error.SolverError as exc:
+        raise NnsvmError(f"cvxpy solver {solver} failed ({exc}); pick another in params.yaml q4") from None
+    return problem.status
+
+
+def primal(x: np.ndarray, y: np.ndarray, solver: str, sv_tol: float = 1e-3, margin_tol: float = 1e-3) -> SvmFit:
+    """Hard-margin primal QP; the alphas are the duals of its margin constraints."""
+    _check(x, y)
+    w, b = cp.Variable(x.shape[1]), cp.Variable()
+    margin = cp.multiply(y, x @ w + b) >= 1
+    status = _solve(cp.Problem(cp.Minimize(0.5 * cp.sum_squares(w)), [margin]), solver)
+    method = f"primal-{solver.lower()}"
+    if status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
+        return SvmFit(method, False, NOT_SEPARABLE)
+    if w.value is None:
+        raise NnsvmError(f"{method}: solver ended with status {status!r}; pick another solver in params.yaml q4")
+    return _finish(method, x, y, w.value, float(b.value), np.asarray(margin.dual_value), sv_tol, margin_tol, status)
+
+
+def dual(x: np.ndarray, y: np.ndarray, solver: str, sv_tol: float = 1e-3, margin_tol: float = 1e-3) -> SvmFit:
+    """Hard-margin dual QP; b is the mean of y_s - w.x_s over the support vectors."""
+    _check(x, y)
+    a = cp.Variable(len(y))
+    objective = cp.Minimize(0.5 * cp.sum_squares(x.T @ cp.multiply(a, y)) - cp.sum(a))
+    status = _solve(cp.Problem(objective, [a >= 0, y @ a == 0]), solver)
+    method = f"dual-{solver.lower()}"
+    # Not separable: the dual is unbounded (the primal infeasible).
+    if status in (cp.UNBOUNDED, cp.UNBOUNDED_INACCURATE, cp.INFEASIBLE_INACCURATE):
+        return SvmFit(method, False, NOT_SEPARABLE)
+    if a.value is None:
+        raise NnsvmError(f"{method}: solver ended with status {status!r}; pick another solver in params.yaml q4")
+    alphas = np.asarray(a.value)
+    w = x.T @ (alphas * y)
+    sv = alphas > sv_tol
+    b = float(np.mean(y[sv] - x[sv] @ w))
+    return _finish(method, x, y, w, b, alphas, sv_tol, margin_tol, status)
+
+
+def sklearn_name(c: float) -> str:
+    """``sklearn-C1``, ``sklearn-C1e06``: MLflow metric names allow no '+'."""
+    return f"sklearn-C{c:g}".replace("+", "")
+
+
+def sklearn_svc(x: np.ndarray, y: np.ndarray, c: float, sv_tol: float = 1e-3, margin_tol: float = 1e-3) -> SvmFit:
+    """scikit-learn's linear SVC at ``c``; a training error means not separable (hard margin)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.svm import SVC
+
+    _check(x, y)
+    with warnings.catch_warnings():
+        # On data no line separates, a huge C never converges: the check below says why.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = SVC(kernel="linear", C=c, tol=1e-12, max_iter=1_000_000).fit(x, y)
+    w, b = model.coef_[0].astype(np.float64), float(model.intercept_[0])
+    alphas = np.zeros(len(y))
+    alphas[model.support_] = np.abs(model.dual_coef_[0])
+    method = sklearn_name(c)
+    if np.any(y * (x @ w + b) <= 0):
+        return SvmFit(method, False, NOT_SEPARABLE)
+    return _finish(method, x, y, w, b, alphas, sv_tol, margin_tol, "optimal")
+
+
+def error_vs_exact(fit: SvmFit) -> dict[str, float]:
+    """Largest |w - w*|, |b - b*|, |margin - sqrt 2| (and |alpha - alpha*|) against the four points' exact answer."""
+    if not fit.separable:
+        return {"w_err": float("inf"), "b_err": float("inf"), "margin_err": float("inf")}
+    err = {
+        "w_err": float(np.max(np.abs(fit.w - np.asarray(EXACT_W)))),
+        "b_err": abs(fit.b - EXACT_B),
+        "margin_err": abs(fit.margin - EXACT_MARGIN),
+    }
+    if fit.alphas is not None and len(fit.alphas) == len(EXACT_ALPHAS):
+        err["alpha_err"] = float(np.max(np.abs(fit.alphas - np.asarray(EXACT_ALPHAS))))
+    return err
+
+
+def is_separable(x: np.ndarray, y: np.ndarray, solver: str = "CLARABEL") -> bool:
+    """Whether a hyperplane separates the two labels (the hard-margin primal is feasible)."""
+    return primal(x, y, solver).separable

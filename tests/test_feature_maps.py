@@ -1,0 +1,44 @@
+"""Q4-B: the seed's maps separate DB1, DB2, DB3 that no line separates as given."""
+
+import numpy as np
+import pytest
+
+from nnsvm import feature_maps as fm
+from nnsvm.data import toy
+from nnsvm.params import load_params
+
+from conftest import REPO
+
+P = load_params(REPO / "params.yaml").toy
+
+
+@pytest.fixture(scope="module")
+def sets():
+    rng = np.random.default_rng(3)
+    return {"db1": toy.line(P.db1), "db2": toy.rings(P.db2, rng), "db3": toy.rings(P.db3, rng)}
+
+
+@pytest.mark.parametrize("name", ["db1", "db2", "db3"])
+def test_not_separable_as_given_separable_after_the_map(sets, name):
+    """It finds the input-space primal infeasible and the mapped one feasible with a positive margin."""
+    data = sets[name]
+    mapped = fm.MAPS[name](data.x, data.y)
+    assert not fm.separation(data.x, data.y, "CLARABEL")["separable"]
+    after = fm.separation(mapped.z, data.y, "CLARABEL")
+    assert after["separable"] and after["margin"] > 0
+
+
+def test_db1_centre_is_the_middle_of_the_negative_block(sets):
+    """It derives Q1 = 4 for negatives at 3, 4, 5 and maps to |x - 4|."""
+    m = fm.db1_map(sets["db1"].x, sets["db1"].y)
+    assert m.params == {"Q1": 4.0}
+    assert m.z[:, 0].tolist() == [3, 2, 1, 0, 1, 2, 3]
+
+
+def test_db3_needs_the_squared_radius(sets):
+    """It separates DB3 with R = r^2 of the + ring (about 9) but not with R = r (about 3), as the text says."""
+    data = sets["db3"]
+    right, literal = fm.db3_map(data.x, data.y), fm.db3_map_as_written(data.x, data.y)
+    assert right.params["R"] == pytest.approx(9.0, abs=0.3)
+    assert literal.params["R"] == pytest.approx(3.0, abs=0.1)
+    assert not fm.separation(literal.z, data.y, "CLARABEL")["separable"]

@@ -1,0 +1,49 @@
+"""Q1: the seed's step, ReLU and square-pulse networks do what it says."""
+
+import numpy as np
+import pytest
+
+from nnsvm import kernels, networks
+from nnsvm.data import toy
+from nnsvm.params import load_params
+
+from conftest import REPO
+
+P = load_params(REPO / "params.yaml")
+
+
+def test_step_net_classifies_the_clusters():
+    """It gets every point of the three clusters right with lines from the class means."""
+    data = toy.clusters(P.toy.clusters, np.random.default_rng(0))
+    normal, thresholds = networks.lines_from_clusters(data.x, data.y)
+    pred = networks.predict_classes(networks.StepNet(normal, thresholds), data.x)
+    assert (pred == data.y).all()
+
+
+def test_step_net_by_hand():
+    """It outputs 1, 2, 3 below, between and above two lines x1 = 1 and x1 = 2."""
+    net = networks.StepNet(np.array([1.0, 0.0]), (1.0, 2.0))
+    assert networks.predict_classes(net, np.array([[0.5, 9], [1.5, -9], [2.5, 0]])).tolist() == [1, 2, 3]
+
+
+def test_seed_relu_net_equals_tent():
+    """It matches T(x) on a 100,001-point grid to float rounding, including T(1/3) = 1."""
+    grid = np.linspace(0, 1, 100_001)
+    net = networks.SeedReluNet()
+    assert np.max(np.abs(networks.evaluate(net, grid) - networks.tent(grid))) < 1e-12
+    assert networks.evaluate(net, np.array([1 / 3, 0.0, 1.0])) == pytest.approx([1.0, 0.0, 0.0])
+
+
+def test_pulse_error_falls_like_one_over_n():
+    """It halves the sup-norm error with each doubling of pulses once they resolve f."""
+    sizes = (8, 16, 32, 64)
+    errors = networks.pulse_errors(networks.TARGETS["sine"], sizes, 200.0, np.linspace(0, 1, 20_001))
+    assert networks.is_decreasing(errors)
+    assert kernels.loglog_slope(sizes, errors) == pytest.approx(-1.0, abs=0.15)
+
+
+def test_pulse_net_is_a_one_hidden_layer_sigmoid_net():
+    """It has 2n hidden sigmoids for n pulses and reproduces a constant exactly in the middle."""
+    net = networks.PulseNet(lambda x: np.full_like(x, 2.0), 4, 200.0)
+    assert net.hidden.out_features == 8
+    assert networks.evaluate(net, np.array([0.5 + 1 / 8])) == pytest.approx([2.0], abs=1e-12)

@@ -1,0 +1,74 @@
+"""End to end: the Q1, Q2, Q4 and Q5 stages inside the tiny-profile `dvc repro`."""
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import run_in
+
+pytestmark = pytest.mark.slow
+
+CLAIMS = ("q1/claims.json", "q2/claims.json", "q4/claims_svm.json", "q4/claims_maps.json", "q5/claims.json")
+
+
+def read(pipeline, rel):
+    return json.loads((pipeline / "reports" / rel).read_text())
+
+
+def test_svm_json_has_the_exact_answer_for_every_method(pipeline):
+    """It writes w, b, support vectors and margin per method, each within 1e-3 of the exact answer."""
+    methods = read(pipeline, "q4/svm.json")
+    assert len(methods) >= 6
+    for entry in methods.values():
+        assert np.allclose(entry["w"], [-0.5, -0.5], atol=1e-3) and abs(entry["b"] - 3.5) < 1e-3
+        assert sorted(entry["support_vectors"]) == [[2.0, 3.0], [4.0, 5.0]]
+        assert abs(entry["margin"] - np.sqrt(2)) < 1e-3
+
+
+def test_non_separable_case_is_a_result(pipeline):
+    """It records 'not linearly separable' for every method on the flipped labels."""
+    results = read(pipeline, "q4/svm_checks.json")["nonseparable"]["results"]
+    assert set(results.values()) == {"not linearly separable"}
+
+
+def test_feature_maps_separate_what_the_input_space_cannot(pipeline):
+    """It finds each data set infeasible as given and feasible after the map (DB3 with R squared)."""
+    maps = read(pipeline, "q4/feature_maps.json")
+    for name in ("db1", "db2", "db3"):
+        assert not maps[name]["input_space"]["separable"] and maps[name]["mapped"]["margin"] > 0
+    assert not maps["db3_as_written"]["mapped"]["separable"]
+
+
+def test_kernel_identities_hold(pipeline):
+    """It keeps every Cauchy-Schwarz ratio <= 1 + 1e-12 and ||mu_phi|| two ways equal."""
+    k = read(pipeline, "q5/kernels.json")
+    assert all(r["cs_max_ratio"] <= 1 + 1e-12 for r in k["kernels"].values())
+    assert all(r["mu_norm_abs_err"] < 1e-10 for r in k["kernels"].values() if "mu_norm_abs_err" in r)
+    assert k["rbf_rff"]["mean_abs_err"][-1] < k["rbf_rff"]["mean_abs_err"][0]
+
+
+def test_networks_and_gradients(pipeline):
+    """It writes the ReLU net's error ~0, a falling pulse error and agreeing gradients."""
+    assert read(pipeline, "q1/relu_net.json")["fine"]["max_abs_err"] < 1e-12
+    assert read(pipeline, "q1/step_net.json")["accuracy"] == 1.0
+    assert read(pipeline, "q1/pulses.json")["tail_decreasing"]
+    assert max(read(pipeline, "q2/backprop.json")["max_abs_diff"].values()) < 1e-8
+
+
+def test_claims_name_their_run_and_its_metrics(pipeline):
+    """It writes claims with a verdict each, naming an MLflow run that holds their numbers."""
+    code = "import json; from nnsvm import tracking; print(json.dumps({r['run_id']: r for r in tracking.runs()}, default=str))"
+    runs = json.loads(run_in(pipeline, "python", "-c", code).stdout)
+    for rel in CLAIMS:
+        data = read(pipeline, rel)
+        run = runs[data["run_id"]]
+        assert run["tags.stage"] == data["stage"]
+        for claim in data["claims"]:
+            assert claim["verdict"] in {"confirmed", "corrected"}, claim
+            for key, value in claim["metrics"].items():
+                assert run[f"metrics.{key}"] == pytest.approx(value)
+            for fig in claim["figures"]:
+                assert (pipeline / "reports" / fig).read_bytes()[:4] == b"\x89PNG"
+    rows = read(pipeline, "q4/claims_svm.json")["headline"]
+    assert [r["quantity"] for r in rows] == ["Q4-A w", "Q4-A b"]

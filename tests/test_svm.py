@@ -1,0 +1,77 @@
+"""Q4-A: every SVM method finds the four points' exact answer; non-separable data is reported, not raised."""
+
+import numpy as np
+import pytest
+
+from nnsvm import svm
+from nnsvm.errors import NnsvmError
+
+X = np.array([[1, 4], [2, 3], [4, 5], [5, 6]], dtype=float)
+Y = np.array([1, 1, -1, -1])
+FLIPPED = np.array([1, -1, 1, -1])  # (2,3), (4,5), (5,6) are collinear: - + -
+TOL = 1e-3  # interior-point solvers stop ~3e-5 off on this degenerate problem
+
+QP_METHODS = [(kind, solver) for kind in ("primal", "dual") for solver in ("CLARABEL", "OSQP", "SCS")]
+
+
+@pytest.mark.parametrize(("kind", "solver"), QP_METHODS)
+def test_qp_finds_the_exact_answer(kind, solver):
+    """It gives w = [-0.5, -0.5], b = 3.5, margin sqrt 2 and SVs (2,3), (4,5)."""
+    fit = getattr(svm, kind)(X, Y, solver)
+    assert np.allclose(fit.w, [-0.5, -0.5], atol=TOL)
+    assert fit.b == pytest.approx(3.5, abs=TOL)
+    assert fit.margin == pytest.approx(np.sqrt(2), abs=TOL)
+    assert fit.support == (1, 2)
+    assert np.allclose(fit.alphas, [0, 0.25, 0.25, 0], atol=TOL)
+
+
+@pytest.mark.parametrize("c", [1e6, 1.0])
+def test_sklearn_finds_the_exact_answer_at_large_and_seed_c(c):
+    """It matches the hard margin at C = 1e6 and at the seed's C = 1 (largest alpha 0.25 < C)."""
+    fit = svm.sklearn_svc(X, Y, c)
+    assert np.allclose(fit.w, [-0.5, -0.5], atol=1e-9)
+    assert fit.b == pytest.approx(3.5, abs=1e-9)
+
+
+def test_degenerate_point_is_on_the_margin_with_zero_alpha():
+    """It puts (1, 4) on the margin (y (w.x + b) = 1) but not among the support vectors."""
+    fit = svm.dual(X, Y, "OSQP")
+    assert 0 in fit.on_margin and 0 not in fit.support
+    assert Y[0] * (X[0] @ fit.w + fit.b) == pytest.approx(1.0, abs=1e-9)
+    assert svm.error_vs_exact(fit)["alpha_err"] < 1e-9
+
+
+@pytest.mark.parametrize("method", ["primal", "dual"])
+@pytest.mark.parametrize("solver", ["CLARABEL", "OSQP", "SCS"])
+def test_non_separable_data_is_reported_not_raised(method, solver):
+    """It returns 'not linearly separable' with no w or b, rather than a solver error."""
+    fit = getattr(svm, method)(X, FLIPPED, solver)
+    assert (fit.separable, fit.status, fit.w, fit.b) == (False, svm.NOT_SEPARABLE, None, None)
+    assert fit.as_json(X)["status"] == svm.NOT_SEPARABLE
+
+
+def test_sklearn_reports_non_separable_data_too():
+    """It flags a hard-margin SVC that still misclassifies a training point."""
+    assert svm.sklearn_svc(X, FLIPPED, 1e6).status == svm.NOT_SEPARABLE
+
+
+def test_is_separable():
+    """It says yes for the assignment's labels and no for the flipped ones."""
+    assert svm.is_separable(X, Y) and not svm.is_separable(X, FLIPPED)
+
+
+def test_bad_input_and_unusable_solver_give_one_line_errors():
+    """It raises NnsvmError for one class only, bad labels, or a solver that cannot do QPs."""
+    with pytest.raises(NnsvmError, match="only one class"):
+        svm.primal(X, np.ones(4, dtype=int), "CLARABEL")
+    with pytest.raises(NnsvmError, match="labels"):
+        svm.primal(X, np.array([0, 1, 0, 1]), "CLARABEL")
+    with pytest.raises(NnsvmError, match="SCIPY"):
+        svm.primal(X, Y, "SCIPY")
+
+
+def test_errors_against_exact_are_measured():
+    """It reports the seed-style truncated b = 3.49 as 0.01 off."""
+    fit = svm.SvmFit("seed", True, "optimal", np.array([-0.5, -0.5]), 3.49, None, (1, 2), (0, 1, 2), np.sqrt(2))
+    err = svm.error_vs_exact(fit)
+    assert err["w_err"] == 0 and err["b_err"] == pytest.approx(0.01)
