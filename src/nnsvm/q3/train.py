@@ -48,7 +48,7 @@ def resolve_device(device: str) -> torch.device:
 
 def to_tensors(images: np.ndarray, labels: np.ndarray, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """uint8 ``(n, 28, 28)`` images and labels -> float ``(n, 1, 28, 28)`` in [0, 1] and int64, on ``device``."""
-    x = torch.from_numpy(np.ascontiguousarray(images)).to(device=device, dtype=torch.float32).div_(255).unsqueeze(1)
+    x = torch.from_numpy(np.require(images, requirements=["C", "W"])).to(device=device, dtype=torch.float32).div_(255).unsqueeze(1)
     return x, torch.from_numpy(labels.astype(np.int64)).to(device)
 
 
