@@ -9,25 +9,12 @@ from nnsvm.claims import claim_metrics, write_claims
 from nnsvm.cli import run_stage
 from nnsvm.data import mnist
 from nnsvm.io import read_json, write_json
-from nnsvm.params import Q3ModelParams, digest, load_params
+from nnsvm.params import digest, load_params
 from nnsvm.plotting import save_figure
-from nnsvm.q3 import claims, figures, models, shift, train
+from nnsvm.q3 import checkpoint, claims, demo, figures, shift, train
 from nnsvm.seeding import seed_everything
 
 REPORTS, FIGURES = Path("reports/q3"), Path("reports/q3/figures")
-
-
-def load_models(name: str, device: torch.device) -> list[torch.nn.Module]:
-    """Every seed's model of ``name``, first seed first."""
-    checkpoint = torch.load(f"models/q3/{name}.pt", map_location=device)
-    spec = Q3ModelParams(**checkpoint["spec"])
-    return [_loaded(spec, state, device) for state in checkpoint["states"].values()]
-
-
-def _loaded(spec: Q3ModelParams, state: dict, device: torch.device) -> torch.nn.Module:
-    model = models.build(spec).to(device)
-    model.load_state_dict(state)
-    return model.eval().requires_grad_(False)
 
 
 def main() -> None:
@@ -39,7 +26,7 @@ def main() -> None:
     device = train.resolve_device(p.device)
     data = mnist.load("data/mnist")
     x, y = train.to_tensors(data.x_test, data.y_test, device)
-    nets = {name: load_models(name, device) for name in p.models}
+    nets = {name: checkpoint.load(f"models/q3/{name}.pt", device) for name in p.models}
     trained = {name: read_json(REPORTS / "train" / f"{name}.json") for name in p.models}
 
     grids = {name: shift.shift_grid(seeds[0], x, y, s.max_shift, s.batch_size) for name, seeds in nets.items()}
@@ -50,21 +37,18 @@ def main() -> None:
     write_json(REPORTS / "metrics.json", metrics)
 
     # The seed's demonstration, and the same over the first image of every class.
-    index = shift.first_of_each_class(y)
-    moved = shift.shift(x[index], s.demo_shift, 0)
-    with torch.inference_mode():
-        probs = {name: [models.probabilities(m, moved).cpu() for m in seeds] for name, seeds in nets.items()}
-    demo = {name: [int(p_[s.demo_class].argmax()) for p_ in ps] for name, ps in probs.items()}
+    shown = demo.run(nets, x, y, s.demo_shift)
+    c = s.demo_class
     figs = {
-        "demo": figures.demo(x[index[s.demo_class], 0].cpu().numpy(), moved[s.demo_class, 0].cpu().numpy(), {n: ps[0][s.demo_class].numpy() for n, ps in probs.items()}, s.demo_class, s.demo_shift),
-        "demo_classes": figures.demo_per_class(moved[:, 0].cpu().numpy(), list(range(10)), {n: ps[0].argmax(1).tolist() for n, ps in probs.items()}, s.demo_shift),
+        "demo": figures.demo(shown.originals[c], shown.shifted[c], {n: ps[0][c] for n, ps in shown.probs.items()}, c, s.demo_shift),
+        "demo_classes": figures.demo_per_class(shown.shifted, list(range(10)), shown.first_seed_predictions(), s.demo_shift),
         "invariance": figures.invariance_curves(grids),
         "training": figures.training_curves({n: t["history"][next(iter(t["history"]))] for n, t in trained.items()}),
     } | {f"heatmap_{name}": figures.heatmap(g, name, s.max_shift) for name, g in grids.items()}
     for fig_name, fig in figs.items():
         save_figure(fig, FIGURES / f"{fig_name}.png")
 
-    found = claims.all_claims(trained, rings, demo, s.demo_class, s.demo_shift, s.max_shift)
+    found = claims.all_claims(trained, rings, shown.predictions(c), c, s.demo_shift, s.max_shift)
     keys = {"seed": params.seed, "q3.device": p.device, "q3.threads": p.threads, "q3.shift": s.model_dump(mode="json"), "q3.models": list(p.models)}
     with tracking.stage_run("shift", params=keys, params_digest=digest(s), data_digest=data.digest, data_source=data.source) as run_id:
         tracking.log_metrics(claim_metrics(found))
