@@ -213,3 +213,22 @@ def artifact_location() -> str | None:
     mlflow.set_tracking_uri(tracking_uri())
     experiment = mlflow.get_experiment_by_name(experiment_name())
     return experiment.artifact_location if experiment else None
+def log_torch_model(model: Any, name: str, input_example: Any) -> None:
+    """Log a PyTorch model with a signature inferred from ``input_example`` (a NumPy array) and its output."""
+    import copy
+
+    import mlflow
+    import torch
+    from mlflow.models import infer_signature
+
+    model = copy.deepcopy(model).cpu().eval()
+    with torch.no_grad():
+        output = model(torch.from_numpy(input_example)).numpy()
+    mlflow.pytorch.log_model(
+        model,
+        name=name,
+        signature=infer_signature(input_example, output),
+        input_example=input_example,
+        # Given, not inferred: inference imports the model in a subprocess (slow).
+        pip_requirements=[f"torch=={torch.__version__.split('+')[0]}"],
+    )
