@@ -5,17 +5,20 @@ from pathlib import Path
 
 from nnsvm import tracking
 from nnsvm.cli import run_stage
+from nnsvm.errors import NnsvmError
 from nnsvm.io import write_json
 from nnsvm.params import digest, load_params
 from nnsvm.plotting import save_figure
 from nnsvm.q6 import data as q6data
 from nnsvm.q6.figures import cv_heatmap
-from nnsvm.q6.grid import best, search
+from nnsvm.q6.grid import KERNELS, best, search
 
 OUT = Path("reports/q6/grid")
 
 
 def main(kernel: str) -> None:
+    if kernel not in KERNELS:
+        raise NnsvmError(f"kernel {kernel!r} unknown; run `python -m stages.q6_grid <one of {', '.join(KERNELS)}>`")
     q6 = load_params().q6
     protocols = {"published": q6.published, "improved": q6.improved}
     data = q6data.load()
@@ -45,4 +48,5 @@ def main(kernel: str) -> None:
 
 
 if __name__ == "__main__":
-    run_stage(f"q6_grid@{sys.argv[1]}", lambda: main(sys.argv[1]))
+    item = sys.argv[1] if len(sys.argv) == 2 else ""
+    run_stage(f"q6_grid@{item}", lambda: main(item))

@@ -22,7 +22,7 @@ def main() -> None:
     figures = {f"grid_{k}": f"q6/grid/{k}_published.png" for k in KERNELS}
     figures |= {f"{n}_{p}": f"q6/final/{p}_{n}.png" for p in PROTOCOLS for n in ("confusion", "digits", "one_digit")}
     pub = finals["published"]
-    checked = claims(metrics, pub["lr_wrong_svm_right"], pub["test_size"], grids["rbf"]["published"]["grid_size"], figures)
+    checked = claims(metrics, pub, grids["rbf"]["published"]["grid_size"], figures)
 
     with tracking.stage_run("q6_report", params={}, params_digest="-", data_digest="-", data_source="reports/q6") as run_id:
         write_claims(OUT / "claims.json", stage="q6_report", run_id=run_id, claims=checked, headline=headline(metrics))

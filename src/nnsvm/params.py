@@ -143,6 +143,8 @@ class Q6Protocol(Section):
     # Second pass around the best cell: C and gamma times factor**{-1, 0, 1}; 0 = no second pass.
     refine_factor: float = Field(ge=0)
     logreg_max_iter: int = Field(ge=1)
+    # Also train the seed's reported best model (RBF, C=10, gamma=1e-4) on the same features, to check its numbers.
+    fit_seed_model: bool = False
     kernels: dict[Literal["linear", "poly2", "poly3", "rbf"], Q6KernelGrid]
 
 

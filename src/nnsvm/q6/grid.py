@@ -22,6 +22,8 @@ from nnsvm.params import Q6KernelGrid
 
 log = logging.getLogger(__name__)
 
+KERNELS = ("linear", "poly2", "poly3", "rbf")  # the params keys of q6.<protocol>.kernels
+
 
 @dataclass(frozen=True)
 class Candidate:

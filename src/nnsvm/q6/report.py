@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from nnsvm.claims import Claim, HeadlineRow
-from nnsvm.q6.grid import Candidate
-
-KERNELS = ("linear", "poly2", "poly3", "rbf")
+from nnsvm.q6.grid import KERNELS, Candidate
 
 # The seed's / original notebook's numbers (references, not results).
 SEED_CV = {"poly3": 0.857, "linear": 0.867, "rbf": 0.886}
 SEED_BEST = {"kernel": "rbf", "C": 10.0, "gamma": 1e-4}
+SEED_MODEL = Candidate("rbf", 10.0, 1e-4, None, 0.0)
 SEED_SVM = {"train_accuracy": 0.9640, "test_accuracy": 0.9474}
 SEED_LOGREG = 0.9131
 # How far a reproduction may fall from the seed and still confirm it: a CV
@@ -58,9 +57,14 @@ def _within(measured: float, seed: float, tol: float) -> str:
     return "confirmed" if abs(measured - seed) <= tol else "differs"
 
 
-def claims(metrics: dict, found: int, test_size: int, grid_size: int, figures: dict[str, str]) -> list[Claim]:
-    """The seed's Q6 claims against the original protocol's numbers (improved in the evidence)."""
+def claims(metrics: dict, final: dict, grid_size: int, figures: dict[str, str]) -> list[Claim]:
+    """The seed's Q6 claims against the original protocol's numbers (improved in the evidence).
+
+    ``final`` is the original protocol's final-stage result; its ``seed_model``
+    (the seed's RBF C=10 gamma=1e-4 trained on our split) checks the seed's accuracies.
+    """
     pub, imp = metrics["published"], metrics["improved"]
+    found, test_size = final["lr_wrong_svm_right"], final["test_size"]
     out = []
     for key, seed in SEED_CV.items():
         got = pub["per_kernel"][key]["cv_accuracy"]
@@ -79,13 +83,19 @@ def claims(metrics: dict, found: int, test_size: int, grid_size: int, figures: d
         f"{describe(imp['best'])} (CV {_pct(imp['best']['cv_accuracy'])})",
         (figures["grid_rbf"],), {"q6.published.best.C": b["C"], "q6.published.best.gamma": b["gamma"] or 0.0},
     ))
+    seed_model = final.get("seed_model")
     for split, label in (("train_accuracy", "training"), ("test_accuracy", "test")):
-        got = pub["svm"][split]
+        ours = pub["svm"][split]
+        # The claim is about the seed's model; without its refit, our protocol's best stands in.
+        got = seed_model[split] if seed_model else ours
         out.append(Claim(
-            "Q6", f"the best SVM's {label} accuracy is {_pct(SEED_SVM[split])}", _pct(SEED_SVM[split]), _pct(got),
+            "Q6", f"RBF C=10 gamma=1e-4 trained on the rest has {label} accuracy {_pct(SEED_SVM[split])}", _pct(SEED_SVM[split]), _pct(got),
             _within(got, SEED_SVM[split], TEST_TOLERANCE),
-            f"original protocol {_pct(got)}; improved protocol {_pct(imp['svm'][split])}; tolerance {100 * TEST_TOLERANCE:.1f} points",
-            (figures["confusion_published"],), {f"q6.published.svm.{split}": got, f"q6.improved.svm.{split}": imp["svm"][split]},
+            (f"the seed's model on our split: {_pct(got)}; " if seed_model else "")
+            + f"our original-protocol best ({describe(pub['best'])}): {_pct(ours)}; improved protocol ({describe(imp['best'])}): "
+            f"{_pct(imp['svm'][split])}; tolerance {100 * TEST_TOLERANCE:.1f} points",
+            (figures["confusion_published"],),
+            {f"q6.seed_model.{split}": got, f"q6.published.svm.{split}": ours, f"q6.improved.svm.{split}": imp["svm"][split]},
         ))
     got = pub["logreg"]["test_accuracy"]
     out.append(Claim(
