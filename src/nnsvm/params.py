@@ -222,6 +222,64 @@ class Q3Params(Section):
         return self
 
 
+# --- Q6: SVM kernel grid search on MNIST -------------------------------------
+
+
+class Q6SplitParams(Section):
+    seed: int = Field(ge=0)
+    test_fraction: float = Field(gt=0, lt=1)
+    # Grid-search set per protocol, as a stratified fraction of the training part.
+    grid_fraction: dict[Literal["published", "improved"], float]
+    min_per_class: int = Field(ge=1)
+    # Use only this many of the 70,000 pooled images (tiny test profile); null = all.
+    max_images: int | None = Field(default=None, ge=100)
+
+    @field_validator("grid_fraction")
+    @classmethod
+    def _fractions(cls, value: dict[str, float]) -> dict[str, float]:
+        if set(value) != {"published", "improved"} or not all(0 < f < 1 for f in value.values()):
+            raise ValueError("needs published and improved, each a fraction in (0, 1)")
+        return value
+
+
+class Q6KernelGrid(Section):
+    kernel: Literal["linear", "poly", "rbf"]
+    C: tuple[float, ...] = Field(min_length=1)
+    gamma: tuple[float, ...] = (1.0,)
+    degree: int = Field(default=3, ge=1, le=5)
+    coef0: float = 0.0
+
+    @field_validator("C", "gamma")
+    @classmethod
+    def _positive(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        if any(v <= 0 for v in value):
+            raise ValueError("every value must be > 0")
+        return value
+
+
+class Q6Protocol(Section):
+    # standard: StandardScaler fitted on the training part; unit: pixels / 255.
+    scaling: Literal["standard", "unit"]
+    # rest: the final model trains on the training part minus the grid-search set; all: on the whole training part.
+    final_train: Literal["rest", "all"]
+    # Second pass around the best cell: C and gamma times factor**{-1, 0, 1}; 0 = no second pass.
+    refine_factor: float = Field(ge=0)
+    logreg_max_iter: int = Field(ge=1)
+    # Also train the seed's reported best model (RBF, C=10, gamma=1e-4) on the same features, to check its numbers.
+    fit_seed_model: bool = False
+    kernels: dict[Literal["linear", "poly2", "poly3", "rbf"], Q6KernelGrid]
+
+
+class Q6Params(Section):
+    split: Q6SplitParams
+    cv_folds: int = Field(ge=2, le=20)
+    n_jobs: int = Field(ge=1, le=64)
+    # sklearnex: scikit-learn-intelex's SVC for the final fit (see benchmarks/svm_final.py).
+    engine: Literal["sklearn", "sklearnex"]
+    published: Q6Protocol
+    improved: Q6Protocol
+
+
 # --- the whole file ---------------------------------------------------------
 
 
@@ -236,6 +294,7 @@ class Params(Section):
     q4: Q4Params
     q5: Q5Params
     q3: Q3Params
+    q6: Q6Params
 
 
 def load_params(path: str | Path = "params.yaml") -> Params:

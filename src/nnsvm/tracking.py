@@ -157,13 +157,18 @@ def log_dataset(name: str, *, source: str, digest: str, context: str, schema: Ma
     mlflow.log_input(dataset, context=context)
 
 
-def runs(stage: str | None = None) -> list[dict[str, Any]]:
-    """Runs of the project's experiment (newest first), optionally of one stage, as plain dicts."""
+def runs(stage: str | None = None, children: bool = False) -> list[dict[str, Any]]:
+    """Runs of the project's experiment (newest first), optionally of one stage, as plain dicts.
+
+    Child runs (e.g. Q6's grid candidates, see ``log_child_runs``) only with ``children=True``.
+    """
     import mlflow
 
     mlflow.set_tracking_uri(tracking_uri())
     filter_string = f"tags.stage = '{stage}'" if stage else ""
     frame = mlflow.search_runs(experiment_names=[experiment_name()], filter_string=filter_string, order_by=["start_time DESC"])
+    if not children and "tags.mlflow.parentRunId" in frame:
+        frame = frame[frame["tags.mlflow.parentRunId"].isna()]
     return frame.to_dict(orient="records")
 
 
@@ -213,6 +218,8 @@ def artifact_location() -> str | None:
     mlflow.set_tracking_uri(tracking_uri())
     experiment = mlflow.get_experiment_by_name(experiment_name())
     return experiment.artifact_location if experiment else None
+
+
 def log_torch_model(model: Any, name: str, input_example: Any) -> None:
     """Log a PyTorch model with a signature inferred from ``input_example`` (a NumPy array) and its output."""
     import copy
@@ -232,3 +239,41 @@ def log_torch_model(model: Any, name: str, input_example: Any) -> None:
         # Given, not inferred: inference imports the model in a subprocess (slow).
         pip_requirements=[f"torch=={torch.__version__.split('+')[0]}"],
     )
+
+
+def log_child_runs(children: list[tuple[str, Mapping[str, Any], Mapping[str, float]]]) -> list[str]:
+    """One child run of the active run per ``(name, params, metrics)``; returns their run IDs.
+
+    Children carry a ``parent_stage`` tag, not ``stage``: one run per stage stays one run.
+    """
+    import mlflow
+    from mlflow.entities import Metric, Param, RunTag
+    from mlflow.tracking import MlflowClient
+
+    parent = mlflow.active_run()
+    client = MlflowClient()
+    stage = client.get_run(parent.info.run_id).data.tags.get("stage", "")
+    now = int(time.time() * 1000)
+    ids = []
+    for name, params, metrics in children:
+        tags = {"mlflow.parentRunId": parent.info.run_id, "mlflow.runName": name, "parent_stage": stage}
+        run = client.create_run(parent.info.experiment_id, run_name=name, tags=tags)
+        client.log_batch(
+            run.info.run_id,
+            metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items()],
+            params=[Param(k, str(v)) for k, v in params.items()],
+        )
+        client.set_terminated(run.info.run_id)
+        ids.append(run.info.run_id)
+    return ids
+
+
+def child_runs(parent_run_id: str) -> list[dict[str, Any]]:
+    """The child runs of one run, as plain dicts."""
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri())
+    frame = mlflow.search_runs(
+        experiment_names=[experiment_name()], filter_string=f"tags.mlflow.parentRunId = '{parent_run_id}'"
+    )
+    return frame.to_dict(orient="records")

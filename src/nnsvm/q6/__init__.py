@@ -1,0 +1,1 @@
+"""Q6: SVM kernel grid search on MNIST against logistic regression."""

@@ -1,0 +1,135 @@
+"""Grid search over (C, kernel parameters) with precomputed kernels.
+
+libsvm recomputes kernel rows for every fit; here each kernel matrix is built
+once per (kernel, gamma) and CV fold with BLAS and reused for every C, and the
+(gamma, fold) tasks run in parallel. Same folds, same solver, same scores as
+``GridSearchCV(SVC(kernel=...))`` (checked in tests and benchmarks/svm_grid.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.svm import SVC
+
+from nnsvm.params import Q6KernelGrid
+
+log = logging.getLogger(__name__)
+
+KERNELS = ("linear", "poly2", "poly3", "rbf")  # the params keys of q6.<protocol>.kernels
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kernel: str
+    C: float
+    gamma: float | None  # None for linear, which has none
+    degree: int | None  # None unless poly
+    coef0: float
+
+    def svc_params(self) -> dict:
+        """Keyword arguments of an equivalent ``sklearn.svm.SVC``."""
+        extra = {"gamma": self.gamma} if self.gamma is not None else {}
+        if self.degree is not None:
+            extra |= {"degree": self.degree, "coef0": self.coef0}
+        return {"kernel": self.kernel, "C": self.C, **extra}
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    fold_scores: tuple[float, ...]
+    fit_seconds: float
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.fold_scores))
+
+    def to_dict(self) -> dict:
+        return {**asdict(self.candidate), "fold_scores": list(self.fold_scores), "cv_accuracy": self.mean, "fit_seconds": self.fit_seconds}
+
+
+def candidates(grid: Q6KernelGrid, C: tuple[float, ...] | None = None, gamma: tuple[float, ...] | None = None) -> list[Candidate]:
+    """All candidates of ``grid`` in GridSearchCV's order (C outer, gamma inner)."""
+    gammas = (None,) if grid.kernel == "linear" else (gamma or grid.gamma)
+    degree = grid.degree if grid.kernel == "poly" else None
+    coef0 = grid.coef0 if grid.kernel == "poly" else 0.0
+    return [Candidate(grid.kernel, float(c), g, degree, coef0) for c, g in itertools.product(C or grid.C, gammas)]
+
+
+def refined(grid: Q6KernelGrid, best: Candidate, factor: float) -> list[Candidate]:
+    """Candidates at ``best``'s C and gamma times ``factor ** {-1, 0, 1}``, without ``best`` itself."""
+    cs = tuple(best.C * factor**k for k in (-1, 0, 1))
+    gs = None if best.gamma is None else tuple(best.gamma * factor**k for k in (-1, 0, 1))
+    return [c for c in candidates(grid, cs, gs) if c != best]
+
+
+def kernel_matrix(a: np.ndarray, b: np.ndarray, c: Candidate) -> np.ndarray:
+    """``K[i, j] = k(a_i, b_j)`` exactly as libsvm defines it for ``c.kernel``."""
+    dots = a @ b.T
+    if c.kernel == "linear":
+        return dots
+    if c.kernel == "poly":
+        return (c.gamma * dots + c.coef0) ** c.degree
+    sq = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * dots
+    return np.exp(-c.gamma * np.maximum(sq, 0.0))
+
+
+def folds(y: np.ndarray, n_folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """GridSearchCV's default folds for a classifier: StratifiedKFold, no shuffle."""
+    return list(StratifiedKFold(n_splits=n_folds).split(np.zeros(len(y)), y))
+
+
+def _score_fold(x, y, train, val, group: list[Candidate]) -> list[tuple[float, float]]:
+    """Accuracy and fit time of each candidate of ``group`` (same kernel matrix, different C) on one fold."""
+    k_train = kernel_matrix(x[train], x[train], group[0])
+    k_val = kernel_matrix(x[val], x[train], group[0])
+    out = []
+    for c in group:
+        start = time.perf_counter()
+        model = SVC(kernel="precomputed", C=c.C).fit(k_train, y[train])
+        out.append((float(np.mean(model.predict(k_val) == y[val])), time.perf_counter() - start))
+    return out
+
+
+def grid_search(x: np.ndarray, y: np.ndarray, cands: list[Candidate], n_folds: int, n_jobs: int) -> list[Scored]:
+    """n-fold CV accuracy of every candidate, in the order given; ``x`` is ``(n, d) float64``."""
+    splits = folds(y, n_folds)
+    groups: dict[tuple, list[Candidate]] = {}
+    for c in cands:
+        groups.setdefault((c.kernel, c.gamma, c.degree, c.coef0), []).append(c)
+    tasks = [(key, f) for key in groups for f in range(n_folds)]
+    results = Parallel(n_jobs=n_jobs)(delayed(_score_fold)(x, y, *splits[f], groups[key]) for key, f in tasks)
+    per = {c: ([0.0] * n_folds, [0.0]) for c in cands}
+    for (key, f), scores in zip(tasks, results):
+        for c, (acc, secs) in zip(groups[key], scores):
+            per[c][0][f] = acc
+            per[c][1][0] += secs
+    return [Scored(c, tuple(per[c][0]), per[c][1][0]) for c in cands]
+
+
+def best(scored: list[Scored]) -> Scored:
+    """The highest mean CV accuracy; the first in order among ties (as GridSearchCV)."""
+    return max(scored, key=lambda s: s.mean)  # max keeps the first of equal keys
+
+
+def search(x: np.ndarray, y: np.ndarray, grid: Q6KernelGrid, n_folds: int, n_jobs: int, refine_factor: float) -> list[Scored]:
+    """The grid, then (if ``refine_factor``) a second pass around its best cell; all scored candidates."""
+    scored = grid_search(x, y, candidates(grid), n_folds, n_jobs)
+    if refine_factor:
+        scored += grid_search(x, y, refined(grid, best(scored).candidate, refine_factor), n_folds, n_jobs)
+    log.info("%s: %d candidates, best %.4f at %s", grid.kernel, len(scored), best(scored).mean, best(scored).candidate)
+    return scored
+
+
+def plain_grid_search(x: np.ndarray, y: np.ndarray, cands: list[Candidate], n_folds: int, n_jobs: int) -> list[float]:
+    """The reference: ``GridSearchCV(SVC(...))`` over the same candidates; their mean CV accuracies, in order."""
+    grid = [{k: [v] for k, v in c.svc_params().items()} for c in cands]
+    search = GridSearchCV(SVC(), grid, cv=folds(y, n_folds), n_jobs=n_jobs, scoring="accuracy").fit(x, y)
+    return [float(s) for s in search.cv_results_["mean_test_score"]]

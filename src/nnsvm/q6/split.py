@@ -1,0 +1,105 @@
+"""The Q6 split: pool all MNIST images, shuffle, 80/20, a stratified grid-search set, and scaling.
+
+Indices always point into the pooled array (train images first, then test),
+so one small file of indices names every set exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nnsvm.errors import NnsvmError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Split:
+    """Index sets into the pooled images; ``grid[p]`` is a subset of ``train`` for protocol ``p``."""
+
+    train: np.ndarray
+    test: np.ndarray
+    grid: dict[str, np.ndarray]
+
+    def rest(self, protocol: str) -> np.ndarray:
+        """The training part minus protocol's grid-search set, in training order."""
+        return self.train[~np.isin(self.train, self.grid[protocol])]
+
+    def save(self, path: str | Path) -> None:
+        grids = {f"grid_{name}": idx for name, idx in self.grid.items()}
+        np.savez(path, train=self.train, test=self.test, **grids)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Split:
+        with np.load(path) as f:
+            grid = {key.removeprefix("grid_"): f[key] for key in f.files if key.startswith("grid_")}
+            return cls(train=f["train"], test=f["test"], grid=grid)
+
+
+def pool(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All images as ``(n, 784) uint8`` and labels ``(n,) int64``, train first then test."""
+    x = np.concatenate([x_train, x_test]).reshape(-1, 28 * 28)
+    return x, np.concatenate([y_train, y_test]).astype(np.int64)
+
+
+def shuffle_split(n: int, test_fraction: float, rng: np.random.Generator, keep: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffle ``range(n)`` (first ``keep`` of it if given) and cut: ``(train, test)``, ``round(m * test_fraction)`` in test."""
+    order = rng.permutation(n)[:keep]
+    n_test = int(round(len(order) * test_fraction))
+    return order[n_test:], order[:n_test]
+
+
+def stratified_subset(
+    indices: np.ndarray, labels: np.ndarray, fraction: float, min_per_class: int, rng: np.random.Generator
+) -> np.ndarray:
+    """``round(fraction * count)`` of each class of ``indices`` (labels indexed by them); at least ``min_per_class`` each."""
+    chosen = []
+    for digit in np.unique(labels[indices]):
+        members = indices[labels[indices] == digit]
+        take = int(round(fraction * len(members)))
+        if take < min_per_class:
+            raise NnsvmError(
+                f"grid-search set would hold {take} images of digit {digit}, fewer than {min_per_class}; "
+                "raise q6.split.grid_fraction or use more images"
+            )
+        chosen.append(rng.choice(members, size=take, replace=False))
+    return np.sort(np.concatenate(chosen))
+
+
+def make_split(
+    labels: np.ndarray,
+    test_fraction: float,
+    grid_fractions: dict[str, float],
+    min_per_class: int,
+    rng: np.random.Generator,
+    max_images: int | None = None,
+) -> Split:
+    """The whole Q6 split of ``labels`` (pooled), one grid-search set per protocol."""
+    train, test = shuffle_split(len(labels), test_fraction, rng, max_images)
+    grid = {name: stratified_subset(train, labels, f, min_per_class, rng) for name, f in sorted(grid_fractions.items())}
+    log.info("split: %d train, %d test, grid sets %s", len(train), len(test), {k: len(v) for k, v in grid.items()})
+    return Split(train=train, test=test, grid=grid)
+
+
+class Scaler:
+    """Pixel scaling fitted on training rows only: ``standard`` (z-score) or ``unit`` (/ 255)."""
+
+    def __init__(self, kind: str, x_train: np.ndarray) -> None:
+        self.kind = kind
+        if kind == "standard":
+            x = x_train.astype(np.float64)
+            self.mean = x.mean(axis=0)
+            scale = x.std(axis=0)
+            self.scale = np.where(scale == 0, 1.0, scale)  # constant pixels stay 0, as StandardScaler does
+        elif kind == "unit":
+            self.mean, self.scale = np.zeros(x_train.shape[1]), np.full(x_train.shape[1], 255.0)
+        else:
+            raise NnsvmError(f"unknown scaling {kind!r}; use standard or unit")
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """``(n, 784) float64`` features of raw ``(n, 784)`` pixels."""
+        return (x.astype(np.float64) - self.mean) / self.scale

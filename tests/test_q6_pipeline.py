@@ -1,0 +1,50 @@
+"""End to end: the Q6 stages inside `dvc repro` on the tiny profile."""
+
+import json
+
+import pytest
+
+from conftest import run_in
+
+pytestmark = pytest.mark.slow
+
+KERNELS = ("linear", "poly2", "poly3", "rbf")
+
+
+def test_q6_stages_are_in_the_pipeline(pipeline):
+    """It declares one grid stage per kernel and one final stage per protocol."""
+    names = set(run_in(pipeline, "dvc", "stage", "list", "--name-only").stdout.split())
+    assert {f"q6_grid@{k}" for k in KERNELS} | {"q6_split", "q6_final@published", "q6_final@improved", "q6_report"} <= names
+
+
+def test_q6_metrics_follow_the_schema(pipeline):
+    """It writes reports/q6/metrics.json with both protocols in the issue's schema."""
+    metrics = json.loads((pipeline / "reports" / "q6" / "metrics.json").read_text())
+    assert set(metrics) == {"published", "improved"}
+    for block in metrics.values():
+        assert set(block) == {"best", "per_kernel", "svm", "logreg"}
+        assert set(block["best"]) == {"kernel", "C", "gamma", "degree", "cv_accuracy"}
+        assert set(block["per_kernel"]) == set(KERNELS)
+        assert 0.1 < block["svm"]["test_accuracy"] <= 1 and 0.1 < block["logreg"]["test_accuracy"] <= 1
+        assert block["best"]["cv_accuracy"] == max(k["cv_accuracy"] for k in block["per_kernel"].values())
+
+
+def test_q6_every_candidate_is_a_child_run(pipeline):
+    """It logs each grid candidate as a child run of its kernel's stage run."""
+    code = (
+        "import json; from nnsvm import tracking; "
+        "print(json.dumps({r['tags.stage']: len(tracking.child_runs(r['run_id'])) for r in tracking.runs() if r['tags.stage'].startswith('q6_grid@')}))"
+    )
+    counts = json.loads(run_in(pipeline, "python", "-c", code).stdout)
+    for kernel in KERNELS:
+        grid = json.loads((pipeline / "reports" / "q6" / "grid" / f"{kernel}.json").read_text())
+        assert counts[f"q6_grid@{kernel}"] == sum(len(g["candidates"]) for g in grid.values())
+
+
+def test_q6_claims_and_figures(pipeline):
+    """It writes the claims file with headline rows, and every figure it names exists."""
+    claims = json.loads((pipeline / "reports" / "q6" / "claims.json").read_text())
+    assert claims["stage"] == "q6_report" and len(claims["claims"]) == 9 and len(claims["headline"]) == 7
+    for claim in claims["claims"]:
+        for figure in claim["figures"]:
+            assert (pipeline / "reports" / figure).read_bytes()[:4] == b"\x89PNG"
