@@ -54,7 +54,7 @@ def test_html_is_self_contained(tmp_path):
     """It inlines figures as data URIs and references nothing outside the page."""
     save_figure(scatter_labelled(np.zeros((2, 2)), np.array([1, -1]), "t"), tmp_path / "q4" / "f.png")
     html = report.render_html(content([claims_file(figures=["q4/f.png"])]), tmp_path)
-    assert re.findall(r'<img src="data:image/png;base64,', html)
+    assert re.findall(r'<img [^>]*src="data:image/png;base64,', html)
     assert not re.search(r'(src|href)="(?!data:|#)', html)
     assert "3.5000" in html and "corrected" in html and "r1" in html
 
@@ -96,3 +96,13 @@ def test_committed_readme_shows_the_committed_headline_table():
     readme = (REPO / "README.md").read_text()
     assert report.sync_readme(readme, table) == readme
     assert report.README_START in readme
+
+
+def test_a_figure_cited_twice_is_shown_once(tmp_path):
+    """It embeds a figure with the first claim citing it and links back to it from later ones."""
+    save_figure(scatter_labelled(np.zeros((2, 2)), np.array([1, -1]), "t"), tmp_path / "q4" / "f.png")
+    file = claims_file(figures=["q4/f.png"])
+    file["claims"].append(file["claims"][0] | {"claim": "again"})
+    html = report.render_html(content([file]), tmp_path)
+    assert html.count("<img ") == 1
+    assert '<a href="#fig-q4-f-png">q4/f.png</a>' in html

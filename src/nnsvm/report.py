@@ -73,15 +73,25 @@ def question_key(question: str) -> str:
 
 
 def sections(claim_files: list[dict[str, Any]]) -> list[Section]:
-    """Claims grouped by question, in the seed's order; each claim keeps its run ID."""
+    """Claims grouped by question, in the seed's order; each claim keeps its run ID.
+
+    A figure that several claims cite is shown with the first (``new_figures``)
+    and referred to by the others (``earlier_figures``).
+    """
     grouped: dict[str, list[dict[str, Any]]] = {key: [] for key in QUESTIONS}
     for file in claim_files:
         for claim in file["claims"]:
             grouped[question_key(claim["question"])].append(claim | {"run_id": file["run_id"], "stage": file["stage"]})
-    return [
+    secs = [
         Section(key, QUESTIONS[key], sorted(claims, key=lambda c: c["question"]), sorted({c["run_id"] for c in claims}))
         for key, claims in grouped.items()
     ]
+    seen: set[str] = set()
+    for claim in (c for section in secs for c in section.claims):
+        claim["new_figures"] = [f for f in claim["figures"] if f not in seen]
+        claim["earlier_figures"] = [f for f in claim["figures"] if f in seen]
+        seen.update(claim["figures"])
+    return secs
 
 
 def verdict_counts(secs: list[Section]) -> dict[str, int]:
@@ -131,7 +141,12 @@ def package_versions() -> dict[str, str]:
 
 
 def figure_paths(content: Content) -> list[str]:
-    return [fig for section in content.sections for claim in section.claims for fig in claim["figures"]]
+    """Every figure the report shows, once each, in order."""
+    return [fig for section in content.sections for claim in section.claims for fig in claim["new_figures"]]
+
+
+def anchor(figure: str) -> str:
+    return "fig-" + re.sub(r"[^a-z0-9]+", "-", figure.lower()).strip("-")
 
 
 def data_uri(path: Path) -> str:
@@ -143,6 +158,7 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined, keep_trailing_newline=True
     )
+    env.filters["anchor"] = anchor
     env.filters["seconds"] = lambda s: "n/a" if s is None else (f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min")
     return env
 
