@@ -25,7 +25,8 @@ def main() -> None:
     seed_everything(params.seed)
     device = train.resolve_device(p.device)
     data = mnist.load("data/mnist")
-    x, y = train.to_tensors(data.x_test, data.y_test, device)
+    n = s.max_test or len(data.y_test)
+    x, y = train.to_tensors(data.x_test[:n], data.y_test[:n], device)
     nets = {name: checkpoint.load(f"models/q3/{name}.pt", device) for name in p.models}
     trained = {name: read_json(REPORTS / "train" / f"{name}.json") for name in p.models}
 

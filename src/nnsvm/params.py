@@ -201,6 +201,7 @@ class Q3ShiftParams(Section):
     batch_size: int = Field(ge=1, le=100_000)
     demo_class: int = Field(ge=0, le=9)
     demo_shift: int = Field(ge=-27, le=27)  # pixels to the right
+    max_test: int = Field(default=0, ge=0)  # 0: the whole test set; else its first N images (tiny profiles)
 
 
 class Q3Params(Section):
