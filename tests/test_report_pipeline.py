@@ -47,3 +47,17 @@ def test_report_loads_in_chromium_with_no_outside_requests(pipeline, tmp_path):
     assert result["images"] == len(figures)
     shot = browser.screenshot(page, tmp_path / "report.png")
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 10_000
+
+
+@pytest.mark.skipif(browser.chromium() is None, reason="Chromium not installed (.ci/run installs Debian's chromium)")
+def test_committed_report_loads_in_chromium(tmp_path):
+    """It shows every figure of the committed full-data report and makes no request leaving the page."""
+    from conftest import REPO
+
+    page = REPO / "reports" / "report.html"
+    result = browser.probe(page)
+    assert result["broken"] == [] and result["requests"] == [] and result["blocked"] == []
+    figures = {f for p in (REPO / "reports").glob("**/claims*.json")
+               for c in json.loads(p.read_text())["claims"] for f in c["figures"]}
+    assert result["images"] == len(figures) > 20
+    assert browser.screenshot(page, tmp_path / "committed.png").stat().st_size > 10_000
