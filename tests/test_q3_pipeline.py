@@ -37,7 +37,9 @@ def test_shift_file_covers_every_shift(pipeline):
         assert set(grid[name]["accuracy"]) == keys == set(grid[name]["consistency"])
         assert grid[name]["consistency"]["0,0"] == 1.0
         if not name.endswith("_published"):
-            assert grid[name]["accuracy"]["0,0"] == pytest.approx(metrics[name]["test_accuracy"])
+            # The tiny profile's shift stage sees the first q3.shift.max_test test
+            # images, the training stage all of them: equal up to sampling (sd ~1.5 points).
+            assert grid[name]["accuracy"]["0,0"] == pytest.approx(metrics[name]["test_accuracy"], abs=0.08)
 
 
 def test_claims_and_figures(pipeline):
