@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 from nnsvm import tracking
-from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.claims import write_claims
 from nnsvm.cli import run_stage
 from nnsvm.data import toy
 from nnsvm.io import write_json
@@ -36,12 +36,11 @@ def main() -> None:
     ) as run_id:
         claims = q2.claims(b, o, p, "q2/optimisers.png")
         write_claims(OUT / "claims.json", stage=STAGE, run_id=run_id, claims=claims)
-        tracking.log_metrics(claim_metrics(claims))
+        tracking.log_claims(claims, [figure])
         for name, history in o["histories"].items():
             for step, value in enumerate(history):
                 if value is not None:
                     tracking.log_metrics({f"q2.optim.loss.{name.split(' (')[0].replace(' ', '_')}": value}, step=step)
-        tracking.log_artifact(figure, "figures")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 from nnsvm import tracking
-from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.claims import write_claims
 from nnsvm.cli import run_stage
 from nnsvm.data import toy
 from nnsvm.io import write_json
@@ -38,9 +38,7 @@ def main() -> None:
     ) as run_id:
         claims = q4_maps.claims(report, {k: f"q4/{v.name}" for k, v in figs.items()})
         write_claims(OUT / "claims_maps.json", stage=STAGE, run_id=run_id, claims=claims)
-        tracking.log_metrics(claim_metrics(claims))
-        for path in figs.values():
-            tracking.log_artifact(path, "figures")
+        tracking.log_claims(claims, figs.values())
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 from nnsvm import tracking
-from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.claims import write_claims
 from nnsvm.cli import run_stage
 from nnsvm.data import toy
 from nnsvm.io import write_json
@@ -37,8 +37,7 @@ def main() -> None:
     ) as run_id:
         claims, headline = q4_svm.claims(methods, checks, p, "q4/svm.png")
         write_claims(OUT / "claims_svm.json", stage=STAGE, run_id=run_id, claims=claims, headline=headline)
-        tracking.log_metrics(claim_metrics(claims))
-        tracking.log_artifact(figure, "figures")
+        tracking.log_claims(claims, [figure])
 
 
 if __name__ == "__main__":

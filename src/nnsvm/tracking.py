@@ -15,7 +15,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -277,3 +277,15 @@ def child_runs(parent_run_id: str) -> list[dict[str, Any]]:
         experiment_names=[experiment_name()], filter_string=f"tags.mlflow.parentRunId = '{parent_run_id}'"
     )
     return frame.to_dict(orient="records")
+
+
+def log_claims(claims: list[Any], figures: Iterable[str | Path]) -> None:
+    """Log the numbers behind ``claims`` and the figures they cite to the active run.
+
+    This is the run a claims file names, so the report's numbers can be checked against it.
+    """
+    from nnsvm.claims import claim_metrics
+
+    log_metrics(claim_metrics(claims))
+    for path in figures:
+        log_artifact(path, "figures")
