@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from nnsvm.io import write_json
+from nnsvm.core.io import write_json
 from nnsvm.params import load_params
 from nnsvm.q6 import data as q6data
 from nnsvm.q6.grid import candidates, grid_search, plain_grid_search
@@ -40,15 +40,37 @@ def main() -> None:
         end = time.perf_counter()
         diff = float(np.max(np.abs(ours - plain)))
         assert diff <= 1e-9, f"{kernel}: CV scores differ by {diff}"
-        rows[kernel] = {"candidates": len(cands), "precomputed_s": mid - start, "plain_s": end - mid, "speedup": (end - mid) / (mid - start), "max_score_diff": diff}
+        rows[kernel] = {
+            "candidates": len(cands),
+            "precomputed_s": mid - start,
+            "plain_s": end - mid,
+            "speedup": (end - mid) / (mid - start),
+            "max_score_diff": diff,
+        }
         total[0] += mid - start
         total[1] += end - mid
-        print(f"{kernel:7s} {len(cands):3d} candidates  precomputed {mid - start:7.1f} s  plain GridSearchCV {end - mid:7.1f} s  "
-              f"speed-up {(end - mid) / (mid - start):5.1f}x  max |score diff| {diff:.1e}", flush=True)
-    print(f"all     precomputed {total[0]:.1f} s  plain {total[1]:.1f} s  speed-up {total[1] / total[0]:.1f}x "
-          f"({len(y)} images, {q6.cv_folds}-fold, n_jobs={q6.n_jobs})")
-    write_json(args.out, {"protocol": args.protocol, "images": len(y), "folds": q6.cv_folds, "n_jobs": q6.n_jobs, "kernels": rows,
-                          "precomputed_s": total[0], "plain_s": total[1], "speedup": total[1] / total[0]})
+        print(
+            f"{kernel:7s} {len(cands):3d} candidates  precomputed {mid - start:7.1f} s  plain GridSearchCV {end - mid:7.1f} s  "
+            f"speed-up {(end - mid) / (mid - start):5.1f}x  max |score diff| {diff:.1e}",
+            flush=True,
+        )
+    print(
+        f"all     precomputed {total[0]:.1f} s  plain {total[1]:.1f} s  speed-up {total[1] / total[0]:.1f}x "
+        f"({len(y)} images, {q6.cv_folds}-fold, n_jobs={q6.n_jobs})"
+    )
+    write_json(
+        args.out,
+        {
+            "protocol": args.protocol,
+            "images": len(y),
+            "folds": q6.cv_folds,
+            "n_jobs": q6.n_jobs,
+            "kernels": rows,
+            "precomputed_s": total[0],
+            "plain_s": total[1],
+            "speedup": total[1] / total[0],
+        },
+    )
 
 
 if __name__ == "__main__":

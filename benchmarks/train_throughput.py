@@ -30,7 +30,11 @@ def load_data(n: int) -> tuple[torch.Tensor, torch.Tensor, str]:
         return x, y, f"MNIST ({data.source}), first {len(x)} training images"
     except Exception:  # noqa: BLE001 - no data here: random images of the same shape cost the same
         g = torch.Generator().manual_seed(0)
-        return torch.rand(n, 1, 28, 28, generator=g), torch.randint(0, 10, (n,), generator=g), f"{n} random 28x28 images"
+        return (
+            torch.rand(n, 1, 28, 28, generator=g),
+            torch.randint(0, 10, (n,), generator=g),
+            f"{n} random 28x28 images",
+        )
 
 
 def ours(spec, x, y, seed: int) -> float:
@@ -73,7 +77,9 @@ def main() -> None:
     if params.q3.threads:
         torch.set_num_threads(params.q3.threads)
     x, y, described = load_data(args.images)
-    print(f"model {args.model} ({spec.arch}), batch {spec.batch_size}, {described}, {torch.get_num_threads()} thread(s)")
+    print(
+        f"model {args.model} ({spec.arch}), batch {spec.batch_size}, {described}, {torch.get_num_threads()} thread(s)"
+    )
     ours(spec, x[:1024], y[:1024], 0), bare(spec, x[:1024], y[:1024], 0)  # warm-up
     times = {"nnsvm": [], "bare": []}
     for r in range(args.rounds):
@@ -82,7 +88,9 @@ def main() -> None:
             times["nnsvm" if fn is ours else "bare"].append(fn(spec, x, y, r))
     rate = {k: len(x) / statistics.median(v) for k, v in times.items()}
     for k, v in rate.items():
-        print(f"{k:>6}: {v:9.0f} images/s (median of {args.rounds}; per round: {', '.join(f'{len(x) / t:.0f}' for t in times[k])})")
+        print(
+            f"{k:>6}: {v:9.0f} images/s (median of {args.rounds}; per round: {', '.join(f'{len(x) / t:.0f}' for t in times[k])})"
+        )
     print(f"ratio nnsvm / bare = {rate['nnsvm'] / rate['bare']:.3f}")
 
 

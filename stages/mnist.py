@@ -3,34 +3,27 @@
 import os
 from pathlib import Path
 
-from nnsvm.cli import run_stage
+from nnsvm.core import tracking
+from nnsvm.core.cli import run_stage
+from nnsvm.core.config import digest, load_section
 from nnsvm.data import mnist
-from nnsvm.params import digest, load_params
 
+STAGE = "mnist"
 OUT = Path("data/mnist")
 MIRROR_ENV = "NNSVM_MNIST_MIRROR"
 
 
 def main() -> None:
-    params = load_params()
-    p = params.data.mnist
+    p = load_section("data.mnist", mnist.MnistParams)
     mirrors = [m for m in [os.environ.get(MIRROR_ENV)] if m] + list(p.mirrors)
     manifest, changed = mnist.acquire(OUT, p.source, mirrors, p.timeout_s, p.subset_test_per_class)
     if not changed:
         return  # nothing written: no run to track, downstream stays cached
-
-    from nnsvm import tracking
-
-    with tracking.stage_run(
-        "mnist",
-        params={"data.mnist": p.model_dump(mode="json")},
-        params_digest=digest(p),
-        data_digest=mnist.data_digest(manifest),
-        data_source=manifest["source"],
-    ):
+    with tracking.stage_run(STAGE, params_digest=digest(p)):
+        tracking.tag_data(mnist.data_digest(manifest), manifest["source"])
         tracking.log_metrics({"train_count": manifest["train_count"], "test_count": manifest["test_count"]})
         tracking.log_dataset(
-            "mnist" if manifest["source"] == "full" else "mnist-subset-5k",
+            mnist.dataset_name(manifest),
             source=manifest["origin"],
             digest=mnist.data_digest(manifest),
             context="acquired",
@@ -39,4 +32,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    run_stage("mnist", main)
+    run_stage(STAGE, main)

@@ -3,37 +3,39 @@
 import logging
 from pathlib import Path
 
-from nnsvm import tracking
-from nnsvm.claims import write_claims
-from nnsvm.cli import run_stage
-from nnsvm.io import write_json
-from nnsvm.params import digest, load_params
+from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.core import tracking
+from nnsvm.core.cli import run_stage
+from nnsvm.core.config import digest, load_section
+from nnsvm.core.io import write_json
+from nnsvm.core.seeding import seed_everything
 from nnsvm.plotting import save_figure
-from nnsvm.questions import q5
-from nnsvm.seeding import seed_everything
+from nnsvm.q5 import claims, figures, measure
+from nnsvm.q5.params import Q5Params
 
-OUT = Path("reports/q5")
 STAGE = "q5"
+OUT = Path("reports/q5")
 
 log = logging.getLogger(f"nnsvm.{STAGE}")
 
 
 def main() -> None:
-    p = load_params().q5
-    rng = seed_everything(p.seed)
-    x = q5.sample(p, rng)
-    result = q5.run(x, p, rng)
-    write_json(OUT / "kernels.json", result)
-    log.info("%s points: largest Cauchy-Schwarz ratio %.15f", x.shape, max(r["cs_max_ratio"] for r in result["kernels"].values()))
-    figs = {name: save_figure(fig, OUT / f"{name}.png") for name, fig in q5.figures(result).items()}
-
-    with tracking.stage_run(
-        STAGE, params={"q5": p.model_dump(mode="json")},
-        params_digest=digest(p), data_digest=f"normal-seed{p.seed}-{p.n_points}x{p.dim}", data_source="generated",
-    ) as run_id:
-        claims = q5.claims(result, p, "q5/rff.png")
-        write_claims(OUT / "claims.json", stage=STAGE, run_id=run_id, claims=claims)
-        tracking.log_claims(claims, figs.values())
+    p = load_section("q5", Q5Params)
+    with tracking.stage_run(STAGE, params_digest=digest(p)) as run_id:
+        rng = seed_everything(p.seed)
+        x = measure.sample(p, rng)
+        tracking.tag_data(f"normal-seed{p.seed}-{p.n_points}x{p.dim}", "generated")
+        result = measure.run(x, p, rng)
+        log.info(
+            "%s points: largest Cauchy-Schwarz ratio %.15f",
+            x.shape,
+            max(r["cs_max_ratio"] for r in result["kernels"].values()),
+        )
+        write_json(OUT / "kernels.json", result)
+        figs = {name: save_figure(fig, OUT / f"{name}.png") for name, fig in figures.figures(result).items()}
+        checked = claims.claims(result, p, "q5/rff.png")
+        write_claims(OUT / "claims.json", stage=STAGE, run_id=run_id, claims=checked)
+        tracking.log_claims(claim_metrics(checked), figs.values())
 
 
 if __name__ == "__main__":

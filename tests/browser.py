@@ -10,9 +10,16 @@ import tempfile
 from pathlib import Path
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--virtual-time-budget=15000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=15000",
 ]
 # Injected into a copy of the page: a CSP that blocks (and reports) every
 # request leaving the page, and a check that runs once everything has loaded.
@@ -34,8 +41,9 @@ def chromium() -> str | None:
 
 def _run(browser: str, *args: str) -> str:
     with tempfile.TemporaryDirectory() as profile:
-        result = subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", *args],
-                                capture_output=True, text=True, timeout=180)
+        result = subprocess.run(
+            [browser, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=180
+        )
     if result.returncode != 0:
         raise RuntimeError(f"chromium failed ({result.returncode}): {result.stderr[-2000:]}")
     return result.stdout

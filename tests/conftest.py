@@ -64,13 +64,15 @@ def real_mirror() -> str:
 
 # --- the pipeline in a temp dir ----------------------------------------------
 
-PIPELINE_FILES = ("dvc.yaml", "stages", "src")
+PIPELINE_FILES = ("dvc.yaml", "stages", "src", "requirements.lock")
 
 
 def deep_merge(base: dict, override: dict) -> dict:
     merged = dict(base)
     for key, value in override.items():
-        merged[key] = deep_merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+        merged[key] = (
+            deep_merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+        )
     return merged
 
 

@@ -1,9 +1,9 @@
-"""Q2-A: hand-written backprop equals autograd and finite differences; the seed's equations do not."""
+"""Q2-A: hand-written backprop equals autograd and finite differences; the answer's equations do not."""
 
 import numpy as np
 import pytest
 
-from nnsvm import backprop as bp
+from nnsvm.q2 import backprop as bp
 
 X = np.array([0.5, -1.5])
 
@@ -26,16 +26,16 @@ def test_backprop_equals_finite_differences(case):
 
 
 def test_seed_loss_has_no_minus(case):
-    """It gives the seed's loss as minus the cross-entropy, which is positive."""
+    """It gives the answer's loss as minus the cross-entropy, which is positive."""
     p, y = case
-    assert bp.loss(p, X, y) > 0 and bp.seed_loss(p, X, y) == -bp.loss(p, X, y)
+    assert bp.loss(p, X, y) > 0 and bp.answer_loss(p, X, y) == -bp.loss(p, X, y)
 
 
 def test_seed_eq3_4_keep_only_the_diagonal(case):
     """It gives dL/dz = (Y1 O2, Y2 O1) as written, not O - Y, and so wrong w11, b1 gradients."""
     p, y = case
     o = bp.forward(p, X).o3
-    seed = bp.seed_equations(p, X, y)
+    seed = bp.answer_equations(p, X, y)
     assert (seed["dz1"], seed["dz2"]) == pytest.approx((y[0] * o[1], y[1] * o[0]))
     g = bp.autograd(p, X, y)
     assert abs(seed["dw11"] - g["W1"][0, 0]) > 1e-3 and abs(seed["db1"] - g["b1"][0]) > 1e-3
@@ -44,7 +44,7 @@ def test_seed_eq3_4_keep_only_the_diagonal(case):
 def test_seed_chain_is_right_given_the_right_dz(case):
     """It reproduces dL/dw11 and dL/db1 from eqs. (5)-(10) when fed dL/dz = O - Y."""
     p, y = case
-    chain = bp.seed_equations(p, X, y, dz3=bp.forward(p, X).o3 - y)
+    chain = bp.answer_equations(p, X, y, dz3=bp.forward(p, X).o3 - y)
     g = bp.backprop(p, X, y)
     assert chain["dw11"] == pytest.approx(g["W1"][0, 0], abs=1e-15)
     assert chain["db1"] == pytest.approx(g["b1"][0], abs=1e-15)

@@ -28,8 +28,13 @@ def test_metrics_are_merged_and_conflicts_refused():
 def test_written_file_round_trips(tmp_path):
     """It writes stage, run ID, claims and headline rows as JSON."""
     path = tmp_path / "q" / "claims.json"
-    write_claims(path, stage="svm", run_id="r1", claims=[claim(figures=("q4/a.png",))],
-                 headline=[HeadlineRow("b", "3.49", "3.4999", "3.5")])
+    write_claims(
+        path,
+        stage="svm",
+        run_id="r1",
+        claims=[claim(figures=("q4/a.png",))],
+        headline=[HeadlineRow("b", "3.49", "3.4999", "3.5")],
+    )
     data = json.loads(path.read_text())
     assert data["stage"] == "svm" and data["run_id"] == "r1"
     assert data["claims"][0]["figures"] == ["q4/a.png"]

@@ -1,13 +1,12 @@
-"""Q4-B: the seed's maps separate DB1, DB2, DB3 that no line separates as given."""
+"""Q4-B: the answer's maps separate DB1, DB2, DB3 that no line separates as given."""
 
 import numpy as np
 import pytest
+from conftest import REPO
 
-from nnsvm import feature_maps as fm
 from nnsvm.data import toy
 from nnsvm.params import load_params
-
-from conftest import REPO
+from nnsvm.q4 import feature_maps as fm
 
 P = load_params(REPO / "params.yaml").toy
 

@@ -4,11 +4,10 @@ import json
 
 import numpy as np
 import pytest
+from conftest import write_mirror
 
+from nnsvm.core.errors import NnsvmError
 from nnsvm.data import mnist
-from nnsvm.errors import NnsvmError
-
-from conftest import make_blobs, write_mirror
 
 
 def test_idx_round_trip():
@@ -22,7 +21,7 @@ def test_idx_round_trip():
 def test_idx_header_fields():
     """It writes magic 2051 and big-endian counts, as the IDX format says."""
     blob = mnist.encode_idx(np.zeros((3, 28, 28), dtype=np.uint8))
-    assert blob[:16] == bytes.fromhex("00000803" "00000003" "0000001c" "0000001c")
+    assert blob[:16] == bytes.fromhex("00000803000000030000001c0000001c")
     assert len(blob) == 16 + 3 * 784
 
 

@@ -1,13 +1,13 @@
-"""Q1: the seed's step, ReLU and square-pulse networks do what it says."""
+"""Q1: the answer's step, ReLU and square-pulse networks do what it says."""
 
 import numpy as np
 import pytest
+from conftest import REPO
 
-from nnsvm import kernels, networks
 from nnsvm.data import toy
 from nnsvm.params import load_params
-
-from conftest import REPO
+from nnsvm.q1 import networks
+from nnsvm.stats import loglog_slope
 
 P = load_params(REPO / "params.yaml")
 
@@ -29,7 +29,7 @@ def test_step_net_by_hand():
 def test_seed_relu_net_equals_tent():
     """It matches T(x) on a 100,001-point grid to float rounding, including T(1/3) = 1."""
     grid = np.linspace(0, 1, 100_001)
-    net = networks.SeedReluNet()
+    net = networks.AnswerReluNet()
     assert np.max(np.abs(networks.evaluate(net, grid) - networks.tent(grid))) < 1e-12
     assert networks.evaluate(net, np.array([1 / 3, 0.0, 1.0])) == pytest.approx([1.0, 0.0, 0.0])
 
@@ -39,7 +39,7 @@ def test_pulse_error_falls_like_one_over_n():
     sizes = (8, 16, 32, 64)
     errors = networks.pulse_errors(networks.TARGETS["sine"], sizes, 200.0, np.linspace(0, 1, 20_001))
     assert networks.is_decreasing(errors)
-    assert kernels.loglog_slope(sizes, errors) == pytest.approx(-1.0, abs=0.15)
+    assert loglog_slope(sizes, errors) == pytest.approx(-1.0, abs=0.15)
 
 
 def test_pulse_net_is_a_one_hidden_layer_sigmoid_net():

@@ -1,8 +1,8 @@
-"""Q2-B: Newton and SGD minimise a convex loss; the seed's update rules do not."""
+"""Q2-B: Newton and SGD minimise a convex loss; the answer's update rules do not."""
 
 import numpy as np
 
-from nnsvm import optim
+from nnsvm.q2 import optim
 
 RNG = np.random.default_rng(0)
 XY = np.vstack([RNG.normal(-1, 1, (30, 2)), RNG.normal(1, 1, (30, 2))])
@@ -37,7 +37,7 @@ def test_sgd_with_the_gradient_descends():
 def test_seed_rules_do_not_minimise():
     """It shows the loss-times-x SGD and the f/f' Newton ending far from the minimum."""
     f_star = min(optim.newton(X, Y, L2, 10)[0])
-    seed_sgd = optim.sgd(X, Y, L2, 0.01, 30, np.random.default_rng(1), seed_rule=True)
-    seed_newton = optim.newton(X, Y, L2, 30, seed_rule=True)[0]
-    assert not np.isfinite(seed_sgd[-1]) or seed_sgd[-1] - f_star > 0.05
-    assert seed_newton[-1] - f_star > 1e-3
+    answer_sgd = optim.sgd(X, Y, L2, 0.01, 30, np.random.default_rng(1), answer_rule=True)
+    answer_newton = optim.newton(X, Y, L2, 30, answer_rule=True)[0]
+    assert not np.isfinite(answer_sgd[-1]) or answer_sgd[-1] - f_star > 0.05
+    assert answer_newton[-1] - f_star > 1e-3

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from nnsvm.errors import NnsvmError
-from nnsvm.params import digest, load_params
-
 from conftest import REPO
+
+from nnsvm.core.config import digest
+from nnsvm.core.errors import NnsvmError
+from nnsvm.params import load_params
 
 
 def write_params(tmp_path: Path, edit) -> Path:

@@ -1,11 +1,10 @@
 """The q1, q2, q4 and q5 params sections are strict too."""
 
 import pytest
-
-from nnsvm.errors import NnsvmError
-from nnsvm.params import load_params
-
 from test_params import write_params
+
+from nnsvm.core.errors import NnsvmError
+from nnsvm.params import load_params
 
 
 def test_unknown_solver_names_the_key(tmp_path):

@@ -4,7 +4,6 @@ import json
 import os
 
 import pytest
-
 from conftest import run_in
 
 pytestmark = pytest.mark.slow
@@ -32,7 +31,7 @@ def test_toy_outputs_exist(pipeline):
 
 def test_one_mlflow_run_per_stage(pipeline):
     """It leaves exactly one finished MLflow run for every stage that ran."""
-    code = "import json; from nnsvm import tracking; print(json.dumps([(r['tags.stage'], r['status']) for r in tracking.runs()]))"
+    code = "import json; from nnsvm.core import tracking; print(json.dumps([(r['tags.stage'], r['status']) for r in tracking.runs()]))"
     runs = json.loads(run_in(pipeline, "python", "-c", code).stdout)
     assert sorted(stage for stage, _ in runs) == sorted(stage_names(pipeline))
     assert {status for _, status in runs} == {"FINISHED"}

@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import run_in
 
 pytestmark = pytest.mark.slow
@@ -58,7 +57,7 @@ def test_networks_and_gradients(pipeline):
 
 def test_claims_name_their_run_and_its_metrics(pipeline):
     """It writes claims with a verdict each, naming an MLflow run that holds their numbers."""
-    code = "import json; from nnsvm import tracking; print(json.dumps({r['run_id']: r for r in tracking.runs()}, default=str))"
+    code = "import json; from nnsvm.core import tracking; print(json.dumps({r['run_id']: r for r in tracking.runs()}, default=str))"
     runs = json.loads(run_in(pipeline, "python", "-c", code).stdout)
     for rel in CLAIMS:
         data = read(pipeline, rel)

@@ -16,11 +16,11 @@ def metrics(corrected: float, published: list[float]) -> dict:
 
 
 def test_corrected_model_clearly_better_gives_corrected():
-    """It says 'corrected' when our model beats the seed's 93.08% by half a point or more, and says the seed lies in the range."""
+    """It says 'corrected' when our model beats the answer's 93.08% by half a point or more, and says the seed lies in the range."""
     claim = claims.accuracy_claim("mlp", metrics(0.982, [0.90, 0.95]))
     assert claim.verdict == "corrected"
     assert "lies inside that range" in claim.evidence
-    assert claim.metrics["q3.mlp.seed_inside_published_range"] == 1.0
+    assert claim.metrics["q3.mlp.answer_inside_published_range"] == 1.0
 
 
 def test_reproduced_but_not_improved_gives_confirmed():
@@ -29,7 +29,7 @@ def test_reproduced_but_not_improved_gives_confirmed():
 
 
 def test_neither_reproduced_nor_improved_gives_differs():
-    """It says 'differs' when the range misses the seed's number and ours is not clearly better."""
+    """It says 'differs' when the range misses the answer's number and ours is not clearly better."""
     claim = claims.accuracy_claim("mlp", metrics(0.90, [0.86, 0.87]))
     assert claim.verdict == "differs"
     assert "outside" in claim.evidence
@@ -45,7 +45,9 @@ def test_demo_verdict_takes_the_majority_of_seeds():
 
 def test_invariance_is_approximate_unless_consistency_is_perfect():
     """It corrects 'invariant' when LeNet's consistency drops below 99.9% anywhere."""
-    rings = {m: {"accuracy": {0: 0.99, 1: 0.9}, "consistency": {0: 1.0, 1: c}} for m, c in (("lenet", 0.95), ("mlp", 0.6))}
+    rings = {
+        m: {"accuracy": {0: 0.99, 1: 0.9}, "consistency": {0: 1.0, 1: c}} for m, c in (("lenet", 0.95), ("mlp", 0.6))
+    }
     assert claims.invariance_claim(rings, 1).verdict == "corrected"
     rings["lenet"]["consistency"][1] = 1.0
     assert claims.invariance_claim(rings, 1).verdict == "confirmed"

@@ -3,8 +3,8 @@
 import torch
 from torch import nn
 
-from nnsvm.params import Q3ModelParams
 from nnsvm.q3 import checkpoint, demo, models
+from nnsvm.q3.params import Q3ModelParams
 
 
 class ColumnOfBrightestPixel(nn.Module):
@@ -18,7 +18,10 @@ def test_checkpoint_round_trip(tmp_path):
     """It rebuilds every seed's model with the saved weights, first seed first."""
     spec = Q3ModelParams(arch="mlp", epochs=1, batch_size=8, lr=0.01, schedule="constant")
     nets = {s: models.build(spec, torch.Generator().manual_seed(s)) for s in (3, 4)}
-    torch.save({"spec": spec.model_dump(mode="json"), "states": {s: m.state_dict() for s, m in nets.items()}}, tmp_path / "m.pt")
+    torch.save(
+        {"spec": spec.model_dump(mode="json"), "states": {s: m.state_dict() for s, m in nets.items()}},
+        tmp_path / "m.pt",
+    )
     loaded = checkpoint.load(str(tmp_path / "m.pt"), torch.device("cpu"))
     x = torch.rand(2, 1, 28, 28, generator=torch.Generator().manual_seed(0))
     assert len(loaded) == 2 and not loaded[0].training

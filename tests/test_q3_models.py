@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from nnsvm.params import Q3ModelParams
 from nnsvm.q3 import models
+from nnsvm.q3.params import Q3ModelParams
 
 
 def spec(**kw) -> Q3ModelParams:
@@ -33,7 +33,9 @@ def test_lenet_has_the_assignment_architecture():
 @pytest.mark.parametrize("arch", ["mlp", "lenet"])
 def test_published_setup_outputs_probabilities(arch):
     """It ends in a softmax when softmax_before_loss is set, and probabilities() does not apply a second one."""
-    model = models.build(spec(arch=arch, activation="sigmoid", pooling="avg", softmax_before_loss=True), torch.Generator().manual_seed(1))
+    model = models.build(
+        spec(arch=arch, activation="sigmoid", pooling="avg", softmax_before_loss=True), torch.Generator().manual_seed(1)
+    )
     x = torch.rand(4, 1, 28, 28, generator=torch.Generator().manual_seed(2))
     out = model(x)
     assert torch.allclose(out.sum(1), torch.ones(4))

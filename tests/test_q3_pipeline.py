@@ -4,7 +4,6 @@ import json
 
 import pytest
 import torch
-
 from conftest import run_in
 
 pytestmark = pytest.mark.slow
@@ -66,7 +65,7 @@ def test_checkpoints_and_training_curves(pipeline):
 def test_models_are_logged_with_signature_and_example(pipeline):
     """It logs each trained model to its stage's MLflow run with a signature and an input example."""
     code = (
-        "import json, mlflow; from nnsvm import tracking; mlflow.set_tracking_uri(tracking.tracking_uri()); "
+        "import json, mlflow; from nnsvm.core import tracking; mlflow.set_tracking_uri(tracking.tracking_uri()); "
         "ms = mlflow.search_logged_models(experiment_ids=[mlflow.get_experiment_by_name('nnsvm').experiment_id], output_format='list'); "
         "print(json.dumps(sorted((m.name, bool(mlflow.models.get_model_info(m.model_uri).signature), "
         "mlflow.models.get_model_info(m.model_uri).saved_input_example_info is not None) for m in ms)))"

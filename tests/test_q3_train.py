@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from nnsvm.errors import NnsvmError
-from nnsvm.params import Q3ModelParams
+from nnsvm.core.errors import NnsvmError
 from nnsvm.q3 import models, train
+from nnsvm.q3.params import Q3ModelParams
 
 
 def spec(**kw) -> Q3ModelParams:
@@ -38,13 +38,17 @@ def test_one_step_lowers_the_loss_on_its_batch(arch):
 
 def test_training_learns_the_toy_task():
     """It drives test accuracy on the bar task well above chance (0.1) in a few epochs."""
-    result = train.fit(spec(arch="mlp", epochs=5, batch_size=16, lr=0.01), toy_data(512), torch.Generator().manual_seed(0))
+    result = train.fit(
+        spec(arch="mlp", epochs=5, batch_size=16, lr=0.01), toy_data(512), torch.Generator().manual_seed(0)
+    )
     assert [e.epoch for e in result.history] == [1, 2, 3, 4, 5]
     assert result.history[-1].test_accuracy > 0.8
     assert result.history[-1].train_loss < result.history[0].train_loss
 
 
-@pytest.mark.parametrize("overrides", [{}, {"shift_augment": 3}, {"arch": "mlp", "softmax_before_loss": True, "schedule": "constant"}])
+@pytest.mark.parametrize(
+    "overrides", [{}, {"shift_augment": 3}, {"arch": "mlp", "softmax_before_loss": True, "schedule": "constant"}]
+)
 def test_same_seed_same_model_on_cpu(overrides):
     """It gives identical histories and weights for two runs with the same seed (with augmentation too)."""
     runs = [train.fit(spec(epochs=1, **overrides), toy_data(64), torch.Generator().manual_seed(5)) for _ in range(2)]

@@ -1,9 +1,9 @@
 """Q6 final models and results: the misclassified-digit search, best kernel, and the claims' verdicts."""
 
 import numpy as np
+from nnsvm.q6.report import best_over_kernels, claims, headline, protocol_metrics
 
 from nnsvm.q6.final import accuracy, confusion, lr_wrong_svm_right
-from nnsvm.q6.report import best_over_kernels, claims, headline, protocol_metrics
 
 
 def test_lr_wrong_svm_right_on_a_hand_made_case():
@@ -27,8 +27,15 @@ def row(kernel, cv, C=1.0, gamma=None, degree=None):
 
 
 def grids(cvs):
-    keys = {"linear": ("linear", None, None), "poly2": ("poly", 0.1, 2), "poly3": ("poly", 0.1, 3), "rbf": ("rbf", 1e-4, None)}
-    return {k: {"best": row(keys[k][0], cv, 10.0 if k == "rbf" else 0.1, keys[k][1], keys[k][2])} for k, cv in cvs.items()}
+    keys = {
+        "linear": ("linear", None, None),
+        "poly2": ("poly", 0.1, 2),
+        "poly3": ("poly", 0.1, 3),
+        "rbf": ("rbf", 1e-4, None),
+    }
+    return {
+        k: {"best": row(keys[k][0], cv, 10.0 if k == "rbf" else 0.1, keys[k][1], keys[k][2])} for k, cv in cvs.items()
+    }
 
 
 def test_best_over_kernels_takes_the_highest_cv():
@@ -40,17 +47,33 @@ def test_best_over_kernels_takes_the_highest_cv():
 def test_seed_numbers_confirm_and_far_numbers_differ():
     """It confirms a reproduction within tolerance, and says 'differs' beyond it."""
     g = grids({"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886})
-    final = {"best": g["rbf"]["best"], "svm": {"train_accuracy": 0.964, "test_accuracy": 0.9474}, "logreg": {"test_accuracy": 0.9131}}
-    far = {"best": g["rbf"]["best"], "svm": {"train_accuracy": 0.999, "test_accuracy": 0.985}, "logreg": {"test_accuracy": 0.92}}
+    final = {
+        "best": g["rbf"]["best"],
+        "svm": {"train_accuracy": 0.964, "test_accuracy": 0.9474},
+        "logreg": {"test_accuracy": 0.9131},
+    }
+    far = {
+        "best": g["rbf"]["best"],
+        "svm": {"train_accuracy": 0.999, "test_accuracy": 0.985},
+        "logreg": {"test_accuracy": 0.92},
+    }
     metrics = {"published": protocol_metrics(g, final), "improved": protocol_metrics(g, far)}
-    figures = {f"grid_{k}": "x.png" for k in g} | {"confusion_published": "c.png", "digits_published": "d.png", "one_digit_published": "o.png"}
+    figures = {f"grid_{k}": "x.png" for k in g} | {
+        "confusion_published": "c.png",
+        "digits_published": "d.png",
+        "one_digit_published": "o.png",
+    }
     verdicts = {c.claim: c.verdict for c in claims(metrics, {"lr_wrong_svm_right": 3, "test_size": 100}, 50, figures)}
     assert set(verdicts.values()) == {"confirmed", "corrected"}
     assert verdicts["the polynomial kernel searched is the asked degree 2"] == "corrected"
     metrics["published"] = protocol_metrics(g, far)
     verdicts = {c.claim: c.verdict for c in claims(metrics, {"lr_wrong_svm_right": 0, "test_size": 100}, 50, figures)}
     assert verdicts["RBF C=10 gamma=1e-4 trained on the rest has test accuracy 94.74%"] == "differs"
-    seed_refit = {"lr_wrong_svm_right": 0, "test_size": 100, "seed_model": {"train_accuracy": 0.963, "test_accuracy": 0.951}}
+    seed_refit = {
+        "lr_wrong_svm_right": 0,
+        "test_size": 100,
+        "answer_model": {"train_accuracy": 0.963, "test_accuracy": 0.951},
+    }
     verdicts = {c.claim: c.verdict for c in claims(metrics, seed_refit, 50, figures)}
     assert verdicts["RBF C=10 gamma=1e-4 trained on the rest has test accuracy 94.74%"] == "confirmed"
     assert verdicts["a test digit logistic regression gets wrong is classified right by the SVM"] == "differs"

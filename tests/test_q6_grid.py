@@ -5,8 +5,8 @@ import pytest
 from sklearn.datasets import load_digits
 from sklearn.metrics.pairwise import polynomial_kernel, rbf_kernel
 
-from nnsvm.params import Q6KernelGrid
 from nnsvm.q6.grid import Candidate, Scored, best, candidates, grid_search, kernel_matrix, plain_grid_search, refined
+from nnsvm.q6.params import Q6KernelGrid
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,9 @@ def test_refined_grid_surrounds_the_best_cell():
     grid = Q6KernelGrid(kernel="rbf", C=(10.0,), gamma=(0.01,))
     around = refined(grid, candidates(grid)[0], 2.0)
     assert len(around) == 8
-    assert {(c.C, c.gamma) for c in around} == {(C, g) for C in (5.0, 10.0, 20.0) for g in (0.005, 0.01, 0.02)} - {(10.0, 0.01)}
+    assert {(c.C, c.gamma) for c in around} == {(C, g) for C in (5.0, 10.0, 20.0) for g in (0.005, 0.01, 0.02)} - {
+        (10.0, 0.01)
+    }
 
 
 def test_best_keeps_the_first_of_ties():

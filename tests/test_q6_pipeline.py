@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from conftest import run_in
 
 pytestmark = pytest.mark.slow
@@ -14,7 +13,12 @@ KERNELS = ("linear", "poly2", "poly3", "rbf")
 def test_q6_stages_are_in_the_pipeline(pipeline):
     """It declares one grid stage per kernel and one final stage per protocol."""
     names = set(run_in(pipeline, "dvc", "stage", "list", "--name-only").stdout.split())
-    assert {f"q6_grid@{k}" for k in KERNELS} | {"q6_split", "q6_final@published", "q6_final@improved", "q6_report"} <= names
+    assert {f"q6_grid@{k}" for k in KERNELS} | {
+        "q6_split",
+        "q6_final@published",
+        "q6_final@improved",
+        "q6_report",
+    } <= names
 
 
 def test_q6_metrics_follow_the_schema(pipeline):
@@ -32,7 +36,7 @@ def test_q6_metrics_follow_the_schema(pipeline):
 def test_q6_every_candidate_is_a_child_run(pipeline):
     """It logs each grid candidate as a child run of its kernel's stage run."""
     code = (
-        "import json; from nnsvm import tracking; "
+        "import json; from nnsvm.core import tracking; "
         "print(json.dumps({r['tags.stage']: len(tracking.child_runs(r['run_id'])) for r in tracking.runs() if r['tags.stage'].startswith('q6_grid@')}))"
     )
     counts = json.loads(run_in(pipeline, "python", "-c", code).stdout)

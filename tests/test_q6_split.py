@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.preprocessing import StandardScaler
 
-from nnsvm.errors import NnsvmError
+from nnsvm.core.errors import NnsvmError
 from nnsvm.q6.data import Q6Data
 from nnsvm.q6.split import Scaler, Split, make_split, pool
 
@@ -64,8 +64,12 @@ def test_standard_scaler_matches_sklearn():
 def test_scaler_is_fitted_on_the_training_part_only():
     """It gives the same scaler whatever the test images hold: no test leakage."""
     rng = np.random.default_rng(0)
-    x, y = pool(rng.integers(0, 100, (40, 28, 28), dtype=np.uint8), np.arange(40) % 10,
-                rng.integers(0, 100, (10, 28, 28), dtype=np.uint8), np.arange(10) % 10)
+    x, y = pool(
+        rng.integers(0, 100, (40, 28, 28), dtype=np.uint8),
+        np.arange(40) % 10,
+        rng.integers(0, 100, (10, 28, 28), dtype=np.uint8),
+        np.arange(10) % 10,
+    )
     split = Split(train=np.arange(30), test=np.arange(30, 50), grid={"published": np.arange(10)})
     leaky = x.copy()
     leaky[split.test] = 255

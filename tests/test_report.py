@@ -2,24 +2,39 @@
 
 import re
 
+import numpy as np
 import pytest
 
 from nnsvm import report
 from nnsvm.plotting import save_figure, scatter_labelled
 
-import numpy as np
-
 MANIFEST = {
-    "source": "full", "origin": "file:///m", "warning": None, "train_count": 60000, "test_count": 10000,
+    "source": "full",
+    "origin": "file:///m",
+    "warning": None,
+    "train_count": 60000,
+    "test_count": 10000,
     "files": {"train-images-idx3-ubyte": {"sha256": "ab" * 32, "count": 60000}},
 }
 
 
 def claims_file(run_id="r1", **claim):
-    base = dict(question="Q4-A", claim="w and b", seed="b = 3.49", measured="b = 3.5000", verdict="corrected",
-                evidence="exact", figures=[], metrics={"q4a.b": 3.5})
-    return {"stage": "svm", "run_id": run_id, "claims": [base | claim],
-            "headline": [{"quantity": "SVM b", "seed": "3.49", "original_protocol": "3.49975", "improved": "3.5"}]}
+    base = dict(
+        question="Q4-A",
+        claim="w and b",
+        seed="b = 3.49",
+        measured="b = 3.5000",
+        verdict="corrected",
+        evidence="exact",
+        figures=[],
+        metrics={"q4a.b": 3.5},
+    )
+    return {
+        "stage": "svm",
+        "run_id": run_id,
+        "claims": [base | claim],
+        "headline": [{"quantity": "SVM b", "seed": "3.49", "original_protocol": "3.49975", "improved": "3.5"}],
+    }
 
 
 def content(files, manifest=MANIFEST):

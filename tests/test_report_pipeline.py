@@ -2,17 +2,15 @@
 
 import json
 
-import pytest
-
-from conftest import run_in
-
 import browser
+import pytest
+from conftest import run_in
 
 pytestmark = pytest.mark.slow
 
 
 def mlflow_record(work, run_id):
-    code = f"import json; from nnsvm import tracking; print(json.dumps(tracking.run_record({run_id!r})))"
+    code = f"import json; from nnsvm.core import tracking; print(json.dumps(tracking.run_record({run_id!r})))"
     return json.loads(run_in(work, "python", "-c", code).stdout)
 
 
@@ -42,8 +40,12 @@ def test_report_loads_in_chromium_with_no_outside_requests(pipeline, tmp_path):
     page = pipeline / "reports" / "report.html"
     result = browser.probe(page)
     assert result["broken"] == [] and result["requests"] == [] and result["blocked"] == []
-    figures = {f for p in (pipeline / "reports").glob("**/claims*.json")
-               for c in json.loads(p.read_text())["claims"] for f in c["figures"]}
+    figures = {
+        f
+        for p in (pipeline / "reports").glob("**/claims*.json")
+        for c in json.loads(p.read_text())["claims"]
+        for f in c["figures"]
+    }
     assert result["images"] == len(figures)
     shot = browser.screenshot(page, tmp_path / "report.png")
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 10_000
@@ -57,7 +59,11 @@ def test_committed_report_loads_in_chromium(tmp_path):
     page = REPO / "reports" / "report.html"
     result = browser.probe(page)
     assert result["broken"] == [] and result["requests"] == [] and result["blocked"] == []
-    figures = {f for p in (REPO / "reports").glob("**/claims*.json")
-               for c in json.loads(p.read_text())["claims"] for f in c["figures"]}
+    figures = {
+        f
+        for p in (REPO / "reports").glob("**/claims*.json")
+        for c in json.loads(p.read_text())["claims"]
+        for f in c["figures"]
+    }
     assert result["images"] == len(figures) > 20
     assert browser.screenshot(page, tmp_path / "committed.png").stat().st_size > 10_000

@@ -1,7 +1,6 @@
 """Stage entry points: user mistakes give one line, a non-zero exit and no output."""
 
 import pytest
-
 from conftest import copy_pipeline, make_blobs, run_in, write_mirror
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnsvm import svm
-from nnsvm.errors import NnsvmError
+from nnsvm.core.errors import NnsvmError
 
 X = np.array([[1, 4], [2, 3], [4, 5], [5, 6]], dtype=float)
 Y = np.array([1, 1, -1, -1])
@@ -27,7 +27,7 @@ def test_qp_finds_the_exact_answer(kind, solver):
 
 @pytest.mark.parametrize("c", [1e6, 1.0])
 def test_sklearn_finds_the_exact_answer_at_large_and_seed_c(c):
-    """It matches the hard margin at C = 1e6 and at the seed's C = 1 (largest alpha 0.25 < C)."""
+    """It matches the hard margin at C = 1e6 and at the answer's C = 1 (largest alpha 0.25 < C)."""
     fit = svm.sklearn_svc(X, Y, c)
     assert np.allclose(fit.w, [-0.5, -0.5], atol=1e-9)
     assert fit.b == pytest.approx(3.5, abs=1e-9)

@@ -1,11 +1,10 @@
 """The toy data sets have the shapes, labels and geometry the assignment describes."""
 
 import numpy as np
+from conftest import REPO
 
 from nnsvm.data import toy
 from nnsvm.params import load_params
-
-from conftest import REPO
 
 P = load_params(REPO / "params.yaml").toy
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from nnsvm import tracking
-from nnsvm.errors import NnsvmError
+from nnsvm.core import tracking
+from nnsvm.core.errors import NnsvmError
 
 
 def test_root_from_inside_a_dvc_experiment_copy():

@@ -1,6 +1,6 @@
-"""Claims: what the seed says, what the pipeline measured, and the verdict.
+"""Claims: what the answer says, what the pipeline measured, and the verdict.
 
-Each stage that checks claims of the seed writes one ``claims*.json`` under
+Each stage that checks claims of the answer writes one ``claims*.json`` under
 ``reports/<question>/`` with :func:`write_claims`; the report stage renders
 every such file. The numbers behind each claim (``metrics``) are also logged to
 the MLflow run named in the file, so the report can be checked against MLflow.
@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from nnsvm.io import write_json
+from nnsvm.core.io import write_json
 
 Verdict = Literal["confirmed", "corrected", "differs"]
 VERDICTS: tuple[Verdict, ...] = ("confirmed", "corrected", "differs")
@@ -20,16 +20,16 @@ VERDICTS: tuple[Verdict, ...] = ("confirmed", "corrected", "differs")
 
 @dataclass(frozen=True)
 class Claim:
-    """One claim of the seed, checked.
+    """One claim of the answer, checked.
 
-    ``seed`` and ``measured`` are short display strings; ``metrics`` holds the
+    ``answer`` (what the answer says) and ``measured`` are short display strings; ``metrics`` holds the
     raw numbers behind ``measured`` (MLflow-safe keys, e.g. ``q4a.primal.b``).
     ``figures`` are paths relative to ``reports/``.
     """
 
     question: str
     claim: str
-    seed: str
+    answer: str
     measured: str
     verdict: Verdict
     evidence: str
@@ -43,10 +43,10 @@ class Claim:
 
 @dataclass(frozen=True)
 class HeadlineRow:
-    """A row of the report's headline table: the seed's number beside ours."""
+    """A row of the report's headline table: the answer's number beside ours."""
 
     quantity: str
-    seed: str
+    answer: str
     original_protocol: str
     improved: str
 
@@ -75,3 +75,8 @@ def claim_metrics(claims: list[Claim]) -> dict[str, float]:
                 raise ValueError(f"metric {key} given two different values")
             merged[key] = float(value)
     return merged
+
+
+def pct(x: float) -> str:
+    """``0.98273`` -> ``98.27%``."""
+    return f"{100 * x:.2f}%"

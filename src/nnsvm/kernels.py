@@ -78,7 +78,7 @@ def cauchy_schwarz_ratio(kmat: np.ndarray) -> float:
 
 
 def mean_norm_from_kernel(kmat: np.ndarray) -> float:
-    """The seed's formula: ||mu_phi|| = (1/Q) sqrt(sum_m sum_n K(x_m, x_n))."""
+    """The answer's formula: ||mu_phi|| = (1/Q) sqrt(sum_m sum_n K(x_m, x_n))."""
     return float(np.sqrt(kmat.sum()) / len(kmat))
 
 
@@ -104,7 +104,9 @@ def sklearn_error(k: Kernel, x: np.ndarray, kmat: np.ndarray) -> float:
     return float(np.max(np.abs(kmat - pairwise_kernels(x, metric=k.name, **k.sklearn_kwargs()))))
 
 
-def rff_errors(x: np.ndarray, gamma: float, sizes: tuple[int, ...], repeats: int, rng: np.random.Generator) -> list[float]:
+def rff_errors(
+    x: np.ndarray, gamma: float, sizes: tuple[int, ...], repeats: int, rng: np.random.Generator
+) -> list[float]:
     """Mean |RFF ||mu|| - kernel ||mu|||| over ``repeats`` draws, for each feature count in ``sizes``."""
     exact = mean_norm_from_kernel(gram(Kernel("rbf", gamma=gamma), x))
     errors = []
@@ -112,8 +114,3 @@ def rff_errors(x: np.ndarray, gamma: float, sizes: tuple[int, ...], repeats: int
         draws = [mean_norm_from_features(random_fourier_features(x, gamma, size, rng)) for _ in range(repeats)]
         errors.append(float(np.mean(np.abs(np.asarray(draws) - exact))))
     return errors
-
-
-def loglog_slope(xs, ys) -> float:
-    """Least-squares slope of log(ys) against log(xs)."""
-    return float(np.polyfit(np.log(np.asarray(xs, float)), np.log(np.asarray(ys, float)), 1)[0])

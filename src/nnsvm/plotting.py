@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")  # no display here or in CI
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from nnsvm.io import atomic_path  # noqa: E402
+from nnsvm.core.io import atomic_path  # noqa: E402
+
+__all__ = ["MARKERS", "curves", "loglog", "plt", "save_figure", "scatter_labelled", "scatter_points"]
 
 MARKERS = {-1: ("tab:red", "_"), 1: ("tab:blue", "+"), 2: ("tab:green", "x"), 3: ("tab:purple", "^")}
 
@@ -23,15 +26,22 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     return Path(path)
 
 
-def scatter_labelled(x, y, title: str) -> Figure:
-    """Scatter 1-D or 2-D labelled points, one colour and marker per label."""
-    fig, ax = plt.subplots(figsize=(4.5, 4.5) if x.shape[1] == 2 else (6, 1.8))
-    for label in sorted(set(y.tolist())):
+def scatter_points(ax, x2d: np.ndarray, y: np.ndarray) -> None:
+    """2-D labelled points on ``ax``, one colour and marker per label (+-1 or class indices)."""
+    labels = sorted(set(y.tolist()))
+    for label in labels:
         colour, marker = MARKERS.get(label, ("black", "o"))
-        pts = x[y == label]
-        ys = pts[:, 1] if x.shape[1] == 2 else [0.0] * len(pts)
-        ax.scatter(pts[:, 0], ys, c=colour, marker=marker, s=60, label=f"y = {label:+d}" if label in (-1, 1) else f"class {label}")
-    if x.shape[1] == 2:
+        pts = x2d[y == label]
+        name = f"y = {label:+d}" if set(labels) <= {-1, 1} else f"class {label}"
+        ax.scatter(pts[:, 0], pts[:, 1], c=colour, marker=marker, s=60, label=name, zorder=3)
+
+
+def scatter_labelled(x: np.ndarray, y: np.ndarray, title: str) -> Figure:
+    """Scatter 1-D (on a line) or 2-D labelled points, one colour and marker per label."""
+    two_d = x.shape[1] == 2
+    fig, ax = plt.subplots(figsize=(4.5, 4.5) if two_d else (6, 1.8))
+    scatter_points(ax, x if two_d else np.column_stack([x[:, 0], np.zeros(len(x))]), y)
+    if two_d:
         ax.set_aspect("equal", adjustable="datalim")
         ax.set_ylabel("$x_2$")
     else:
@@ -40,4 +50,31 @@ def scatter_labelled(x, y, title: str) -> Figure:
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def curves(xs: np.ndarray, series: dict[str, np.ndarray], title: str, xlabel: str = "x", ylabel: str = "y"):
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for (name, ys), style in zip(series.items(), ("-", "--", ":", "-.")):
+        ax.plot(xs, ys, style, lw=2, label=name)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def loglog(
+    series: dict[str, tuple[list, list]], title: str, xlabel: str, ylabel: str, reference_slope: float | None = None
+):
+    """Log-log lines; optionally a reference line of the given slope through the first series' last point."""
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    for name, (xs, ys) in series.items():
+        ax.loglog(xs, ys, "o-", label=name)
+    if reference_slope is not None:
+        xs, ys = next(iter(series.values()))
+        xs = np.asarray(xs, float)
+        ax.loglog(xs, ys[-1] * (xs / xs[-1]) ** reference_slope, "k:", label=f"slope {reference_slope:g}")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
     return fig

@@ -1,4 +1,4 @@
-"""The report: every claim of the seed beside what the pipeline measured.
+"""The report: every claim of the answer beside what the pipeline measured.
 
 One content model, two renderings: a self-contained HTML page (figures
 embedded as data URIs, no network requests) and Markdown for a git host
@@ -8,11 +8,9 @@ embedded as data URIs, no network requests) and Markdown for a git host
 from __future__ import annotations
 
 import base64
-import hashlib
-import importlib.metadata
 import json
-import platform
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,11 +33,12 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @dataclass(frozen=True)
 class StageRun:
-    """The MLflow run behind one stage's current outputs."""
+    """The MLflow run behind one stage's current outputs (``reports/runs/<stage>.json``)."""
 
     stage: str
     run_id: str
     seconds: float | None
+    git_commit: str
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def question_key(question: str) -> str:
 
 
 def sections(claim_files: list[dict[str, Any]]) -> list[Section]:
-    """Claims grouped by question, in the seed's order; each claim keeps its run ID.
+    """Claims grouped by question, in the answer's order; each claim keeps its run ID.
 
     A figure that several claims cite is shown with the first (``new_figures``)
     and referred to by the others (``earlier_figures``).
@@ -102,42 +101,15 @@ def verdict_counts(secs: list[Section]) -> dict[str, int]:
     return counts
 
 
-def lock_digest(lock_text: str, skip_stage: str = "report") -> str:
-    """SHA-256 (short) of ``dvc.lock`` without ``skip_stage``'s own entry, which the report cannot know."""
-    import yaml
-
-    lock = yaml.safe_load(lock_text) or {}
-    lock.get("stages", {}).pop(skip_stage, None)
-    return hashlib.sha256(json.dumps(lock, sort_keys=True).encode()).hexdigest()[:16]
+def read_run_records(runs_dir: Path) -> list[dict[str, Any]]:
+    """Every stage's run record (``reports/runs/*.json``), in stage-name order."""
+    return [json.loads(p.read_text()) for p in sorted(runs_dir.glob("*.json"))]
 
 
-def machine() -> dict[str, str]:
-    """CPU and GPU of the machine the report was built on."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        import torch
-
-        gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none (CPU only)"
-    except ImportError:
-        gpu = "unknown"
-    return {"cpu": cpu, "gpu": gpu, "python": platform.python_version()}
-
-
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return versions
+def package_versions(lock_text: str) -> dict[str, str]:
+    """The pinned versions of the packages the report names, from ``requirements.lock``."""
+    pins = dict(line.split("==", 1) for line in lock_text.splitlines() if "==" in line and not line.startswith("#"))
+    return {name: pins[name].strip() for name in PACKAGES if name in pins}
 
 
 def figure_paths(content: Content) -> list[str]:
@@ -174,22 +146,33 @@ def render_markdown(content: Content) -> str:
     return _environment().get_template("report.md.j2").render(c=content)
 
 
-def build(claim_files: list[dict[str, Any]], prov: dict[str, Any], latest_runs: dict[str, dict[str, Any]]) -> Content:
-    """The report's content from the claims files, the provenance and each stage's latest MLflow run."""
+def build(claim_files: list[dict[str, Any]], prov: dict[str, Any], records: list[dict[str, Any]]) -> Content:
+    """The report's content from the claims files, the provenance and every stage's run record (but the report's own)."""
     secs = sections(claim_files)
+    stages = [
+        StageRun(r["stage"], r["run_id"], r.get("wall_seconds"), r.get("git_commit", "unknown")[:12])
+        for r in records
+        if r["stage"] != "report"
+    ]
+    hosts = Counter(
+        f"{r['host']['cpu']}; GPU: {r['host']['gpu']}; Python {r['host']['python']}" for r in records if "host" in r
+    )
     return Content(
         sections=secs,
         headline=[row for file in claim_files for row in file["headline"]],
         verdicts=verdict_counts(secs),
-        provenance=prov,
-        stages=[StageRun(stage, r["run_id"], r["seconds"]) for stage, r in latest_runs.items() if stage != "report"],
+        provenance=prov
+        | {
+            "machine": hosts.most_common(1)[0][0] if hosts else "unknown",
+            "git_commits": sorted({s.git_commit for s in stages}),
+            "total_seconds": sum(s.seconds or 0.0 for s in stages),
+        },
+        stages=stages,
     )
 
 
-def provenance(
-    manifest: dict[str, Any], lock_text: str, git_commit: str, experiment: str, host: dict[str, str] | None = None
-) -> dict[str, Any]:
-    """Where the numbers come from: the data, the code, the pipeline state and the machine (``host``, else this one)."""
+def provenance(manifest: dict[str, Any], requirements_lock: str, experiment: str) -> dict[str, Any]:
+    """Where the numbers come from: the data (its manifest), the pinned packages and the MLflow experiment."""
     return {
         "mnist": {
             "source": manifest["source"],
@@ -199,11 +182,17 @@ def provenance(
             "test_count": manifest["test_count"],
             "sha256": {name: entry["sha256"] for name, entry in manifest["files"].items()},
         },
-        "git_commit": git_commit,
-        "lock_digest": lock_digest(lock_text),
-        "machine": host or machine(),
-        "packages": package_versions(),
+        "packages": package_versions(requirements_lock),
         "experiment": experiment,
+    }
+
+
+def render_all(content: Content, reports_dir: Path) -> dict[str, str]:
+    """``report.html``, ``report.md`` and ``headline.md``, by file name."""
+    return {
+        "report.html": render_html(content, reports_dir),
+        "report.md": render_markdown(content),
+        "headline.md": headline_markdown(content),
     }
 
 
@@ -222,3 +211,18 @@ def sync_readme(readme: str, table: str) -> str:
     if start < 0 or end < start:
         return readme
     return readme[: start + len(README_START)] + "\n" + table.strip() + "\n" + readme[end:]
+
+
+def sync_readme_file(readme: Path, headline: Path) -> bool:
+    """Rewrite README's headline block from ``headline.md``; return whether README changed."""
+    before = readme.read_text()
+    after = sync_readme(before, headline.read_text())
+    if after != before:
+        readme.write_text(after)
+    return after != before
+
+
+if __name__ == "__main__":
+    # `make readme`: README's headline block from the report stage's headline.md.
+    changed = sync_readme_file(Path("README.md"), Path("reports/headline.md"))
+    print("README.md headline block " + ("updated" if changed else "already up to date"))

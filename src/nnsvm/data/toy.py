@@ -6,12 +6,73 @@ import hashlib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
+from pydantic import Field, field_validator, model_validator
 
-from nnsvm.errors import NnsvmError
-from nnsvm.io import atomic_path
-from nnsvm.params import ClustersParams, FourPointsParams, LineParams, RingsParams
+from nnsvm.core.config import Point, Section
+from nnsvm.core.errors import NnsvmError
+from nnsvm.core.io import atomic_path
+
+# --- params (section toy of params.yaml) ---------------------------------------
+
+
+class ClustersParams(Section):
+    centers: tuple[Point, Point, Point]
+    std: float = Field(gt=0)
+    n_per_class: int = Field(ge=2, le=100_000)
+
+
+class FourPointsParams(Section):
+    points: tuple[Point, ...] = Field(min_length=2)
+    labels: tuple[Literal[-1, 1], ...]
+
+    @model_validator(mode="after")
+    def _same_length(self) -> FourPointsParams:
+        if len(self.points) != len(self.labels):
+            raise ValueError("points and labels must have the same length")
+        return self
+
+
+class LineParams(Section):
+    pattern: str = Field(pattern=r"^[+-]+$", min_length=2)
+    start: float
+    spacing: float = Field(gt=0)
+
+
+class RingsParams(Section):
+    radii: tuple[float, ...] = Field(min_length=2)
+    labels: tuple[Literal[-1, 1], ...]
+    n_per_ring: int = Field(ge=3, le=100_000)
+    noise: float = Field(ge=0)
+
+    @field_validator("radii")
+    @classmethod
+    def _increasing(cls, radii: tuple[float, ...]) -> tuple[float, ...]:
+        if radii[0] <= 0 or any(b <= a for a, b in zip(radii, radii[1:])):
+            raise ValueError("radii must be positive and strictly increasing")
+        return radii
+
+    @model_validator(mode="after")
+    def _rings_apart(self) -> RingsParams:
+        if len(self.labels) != len(self.radii):
+            raise ValueError("labels needs one entry per radius")
+        # Radial noise must not let neighbouring rings touch, else the sets
+        # stop being separable and Q4-B has nothing to show.
+        gaps = [b - a for a, b in zip(self.radii, self.radii[1:])]
+        if 2 * self.noise >= min(gaps):
+            raise ValueError(f"noise must be below half the smallest gap between radii ({min(gaps) / 2:g})")
+        return self
+
+
+class ToyParams(Section):
+    seed: int = Field(ge=0)
+    clusters: ClustersParams
+    four_points: FourPointsParams
+    db1: LineParams
+    db2: RingsParams
+    db3: RingsParams
 
 
 @dataclass(frozen=True)
@@ -81,3 +142,23 @@ def digest(sets: dict[str, ToySet]) -> str:
         h.update(np.ascontiguousarray(sets[name].x).tobytes())
         h.update(np.ascontiguousarray(sets[name].y).tobytes())
     return h.hexdigest()[:16]
+
+
+TITLES = {
+    "clusters": "Q1-C: three clusters on the diagonal",
+    "four_points": "Q4-A: the four labelled points",
+    "db1": "Q4-B DB1: + + - - - + + on the $x_1$ axis",
+    "db2": "Q4-B DB2: two concentric circles",
+    "db3": "Q4-B DB3: three rings (- + -)",
+}
+
+
+def generate(p: ToyParams, rng: np.random.Generator) -> dict[str, ToySet]:
+    """Every toy set of the assignment, in the order of ``TITLES``."""
+    return {
+        "clusters": clusters(p.clusters, rng),
+        "four_points": four_points(p.four_points),
+        "db1": line(p.db1),
+        "db2": rings(p.db2, rng),
+        "db3": rings(p.db3, rng),
+    }

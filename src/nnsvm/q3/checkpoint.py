@@ -1,12 +1,15 @@
-"""Reading back the checkpoints stage ``train@<model>`` writes: ``{"spec": ..., "states": {seed: state_dict}}``."""
+"""The checkpoint of one Q3 model, every seed: ``{"spec": ..., "states": {seed: state_dict}}``."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import torch
 from torch import nn
 
-from nnsvm.params import Q3ModelParams
+from nnsvm.core.io import atomic_path
 from nnsvm.q3.models import build
+from nnsvm.q3.params import Q3ModelParams
 
 
 def load(path: str, device: torch.device) -> list[nn.Module]:
@@ -19,3 +22,10 @@ def load(path: str, device: torch.device) -> list[nn.Module]:
         model.load_state_dict(state)
         loaded.append(model.eval().requires_grad_(False))
     return loaded
+
+
+def save(path: str | Path, spec: Q3ModelParams, models: dict[int, nn.Module]) -> None:
+    """Write every seed's weights (on the CPU) with the spec that builds them, atomically."""
+    states = {seed: model.cpu().state_dict() for seed, model in models.items()}
+    with atomic_path(path) as tmp:
+        torch.save({"spec": spec.model_dump(mode="json"), "states": states}, tmp)

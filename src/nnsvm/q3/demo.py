@@ -1,4 +1,4 @@
-"""The seed's demonstration redone: shifted test images and every model's answer."""
+"""The answer's demonstration redone: shifted test images and every model's answer."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ class Demo:
     def predictions(self, label: int) -> dict[str, list[int]]:
         """Each model's answer (one per seed) for the image of class ``label``."""
         return {name: [int(p[label].argmax()) for p in seeds] for name, seeds in self.probs.items()}
+
+    def result(self, label: int, dx: int) -> dict:
+        """``demo.json``: each model's answer (one per seed) for the image of ``label`` shifted ``dx`` px."""
+        return {"label": label, "dx": dx, "predictions": self.predictions(label)}
 
     def first_seed_predictions(self) -> dict[str, list[int]]:
         """Each model's (first seed's) answer for every class's image."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-import nnsvm.plotting  # noqa: F401 - selects the Agg backend before pyplot
-import matplotlib.pyplot as plt
-
+from nnsvm.plotting import plt
+from nnsvm.q3.demo import Demo
 from nnsvm.q3.shift import ShiftGrid
 
 
@@ -18,7 +17,14 @@ def heatmap(grid: ShiftGrid, name: str, max_shift: int) -> Figure:
     for ax, which in zip(axes, ("accuracy", "consistency")):
         values = getattr(grid, which)
         image = np.array([[values[f"{dx},{dy}"] for dx in span] for dy in span])
-        shown = ax.imshow(image, vmin=0, vmax=1, cmap="viridis", origin="upper", extent=(-max_shift - 0.5, max_shift + 0.5, max_shift + 0.5, -max_shift - 0.5))
+        shown = ax.imshow(
+            image,
+            vmin=0,
+            vmax=1,
+            cmap="viridis",
+            origin="upper",
+            extent=(-max_shift - 0.5, max_shift + 0.5, max_shift + 0.5, -max_shift - 0.5),
+        )
         ax.set_xlabel("dx (pixels, + = right)")
         ax.set_ylabel("dy (pixels, + = down)")
         ax.set_title(f"{name}: {which}")
@@ -32,7 +38,9 @@ def invariance_curves(grids: dict[str, ShiftGrid]) -> Figure:
     for ax, which in zip(axes, ("accuracy", "consistency")):
         for name, grid in grids.items():
             ring = grid.by_distance(which)
-            ax.plot(list(ring), list(ring.values()), marker="o", label=name, linestyle="--" if "published" in name else "-")
+            ax.plot(
+                list(ring), list(ring.values()), marker="o", label=name, linestyle="--" if "published" in name else "-"
+            )
         ax.set_xlabel("shift distance max(|dx|, |dy|) (pixels)")
         ax.set_ylabel(f"mean test {which}")
         ax.set_ylim(0, 1.01)
@@ -41,9 +49,11 @@ def invariance_curves(grids: dict[str, ShiftGrid]) -> Figure:
     return fig
 
 
-def training_curves(histories: dict[str, list[tuple[int, float, float]]]) -> Figure:
-    """Train loss and test accuracy per epoch, ``(epoch, loss, accuracy)`` rows per model."""
+def training_curves(trained: dict[str, dict]) -> Figure:
+    """Train loss and test accuracy per epoch of each model's first seed (``train/<model>.json`` contents)."""
+    histories = {name: t["history"][next(iter(t["history"]))] for name, t in trained.items()}
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig.suptitle("training curves (first seed of each model)", fontsize=10)
     for name, rows in histories.items():
         epochs, loss, acc = zip(*rows)
         style = "--" if "published" in name else "-"
@@ -84,6 +94,24 @@ def demo_per_class(shifted: np.ndarray, labels: list[int], predictions: dict[str
         ax.set_xticks([]), ax.set_yticks([])
         ax.set_title(f"label {label}", fontsize=9)
         for j, (name, preds) in enumerate(predictions.items()):
-            ax.text(0.0, -0.08 - 0.13 * j, f"{name}: {preds[i]}", transform=ax.transAxes, fontsize=7, va="top", color="black" if preds[i] == label else "tab:red")
+            ax.text(
+                0.0,
+                -0.08 - 0.13 * j,
+                f"{name}: {preds[i]}",
+                transform=ax.transAxes,
+                fontsize=7,
+                va="top",
+                color="black" if preds[i] == label else "tab:red",
+            )
     fig.suptitle(f"the first test image of each class shifted {dx:+d} px right")
     return fig
+
+
+def shift_figures(grids: dict[str, ShiftGrid], shown: Demo, label: int, dx: int, max_shift: int) -> dict[str, Figure]:
+    """Every figure of stage q3_shift, by file stem."""
+    probs = {name: seeds[0][label] for name, seeds in shown.probs.items()}
+    return {
+        "demo": demo(shown.originals[label], shown.shifted[label], probs, label, dx),
+        "demo_classes": demo_per_class(shown.shifted, list(range(10)), shown.first_seed_predictions(), dx),
+        "invariance": invariance_curves(grids),
+    } | {f"heatmap_{name}": heatmap(g, name, max_shift) for name, g in grids.items()}

@@ -13,14 +13,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nnsvm.params import Q3ModelParams
+from nnsvm.q3.params import Q3ModelParams
 
 ACTIVATIONS = {"relu": F.relu, "sigmoid": torch.sigmoid}
 POOLS = {"max": F.max_pool2d, "avg": F.avg_pool2d}
 
 
 class MLP(nn.Module):
-    """784-300-50-10, the seed's architecture."""
+    """784-300-50-10, the answer's architecture."""
 
     def __init__(self, activation: str = "relu", softmax_output: bool = False) -> None:
         super().__init__()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from nnsvm.progress import progress
+from nnsvm.core.progress import progress
 
 
 def shift(x: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
@@ -33,7 +33,12 @@ def shift_each(x: torch.Tensor, dx: torch.Tensor, dy: torch.Tensor) -> torch.Ten
     rows = torch.arange(h, device=x.device)[None, :] - dy[:, None]  # source row of each output row
     cols = torch.arange(w, device=x.device)[None, :] - dx[:, None]
     inside = ((rows >= 0) & (rows < h))[:, :, None] & ((cols >= 0) & (cols < w))[:, None, :]
-    picked = x[torch.arange(n, device=x.device)[:, None, None], 0, rows.clamp(0, h - 1)[:, :, None], cols.clamp(0, w - 1)[:, None, :]]
+    picked = x[
+        torch.arange(n, device=x.device)[:, None, None],
+        0,
+        rows.clamp(0, h - 1)[:, :, None],
+        cols.clamp(0, w - 1)[:, None, :],
+    ]
     return (picked * inside).unsqueeze(1)
 
 

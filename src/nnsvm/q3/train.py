@@ -16,10 +16,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nnsvm.errors import NnsvmError
-from nnsvm.params import Q3ModelParams
-from nnsvm.progress import progress
+from nnsvm.core.errors import NnsvmError
+from nnsvm.core.progress import progress
+from nnsvm.data.mnist import Mnist
 from nnsvm.q3 import models
+from nnsvm.q3.params import Q3ModelParams
 from nnsvm.q3.shift import predict, random_shift
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,21 @@ def resolve_device(device: str) -> torch.device:
     return torch.device("cuda" if device == "cuda" or (device == "auto" and torch.cuda.is_available()) else "cpu")
 
 
+def set_threads(threads: int) -> None:
+    """Torch's CPU threads; 0 leaves torch's default."""
+    if threads:
+        torch.set_num_threads(threads)
+
+
 def to_tensors(images: np.ndarray, labels: np.ndarray, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """uint8 ``(n, 28, 28)`` images and labels -> float ``(n, 1, 28, 28)`` in [0, 1] and int64, on ``device``."""
-    x = torch.from_numpy(np.require(images, requirements=["C", "W"])).to(device=device, dtype=torch.float32).div_(255).unsqueeze(1)
+    x = (
+        torch.from_numpy(np.require(images, requirements=["C", "W"]))
+        .to(device=device, dtype=torch.float32)
+        .div_(255)
+        .unsqueeze(1)
+    )
     return x, torch.from_numpy(labels.astype(np.int64)).to(device)
-
-
 
 
 def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, xb: torch.Tensor, yb: torch.Tensor) -> float:
@@ -74,7 +84,9 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
     return float((predict(model, x, batch_size) == y).float().mean())
 
 
-def train_epoch(model, optimizer, scheduler, x, y, spec: Q3ModelParams, generator: torch.Generator, desc: str = "") -> float:
+def train_epoch(
+    model, optimizer, scheduler, x, y, spec: Q3ModelParams, generator: torch.Generator, desc: str = ""
+) -> float:
     """One pass over ``x`` in a random order; returns the mean batch loss."""
     model.train()
     order = torch.randperm(len(x), generator=generator).to(x.device)
@@ -96,14 +108,22 @@ def fit(spec: Q3ModelParams, data: tuple[torch.Tensor, ...], generator: torch.Ge
     optimizer, scheduler = make_optimizer(model, spec, spec.epochs * steps_per_epoch)
     history, start = [], time.perf_counter()
     for epoch in range(1, spec.epochs + 1):
-        loss = train_epoch(model, optimizer, scheduler, x, y, spec, generator, desc=f"{name} epoch {epoch}/{spec.epochs}")
+        loss = train_epoch(
+            model, optimizer, scheduler, x, y, spec, generator, desc=f"{name} epoch {epoch}/{spec.epochs}"
+        )
         history.append(Epoch(epoch, loss, accuracy(model, x_test, y_test)))
-        log.info("%s epoch %d/%d: train loss %.4f, test accuracy %.4f", name, epoch, spec.epochs, loss, history[-1].test_accuracy)
+        log.info(
+            "%s epoch %d/%d: train loss %.4f, test accuracy %.4f",
+            name,
+            epoch,
+            spec.epochs,
+            loss,
+            history[-1].test_accuracy,
+        )
     return Fit(model.eval(), history, time.perf_counter() - start)
 
 
-def summarise(accuracies: dict[int, float]) -> dict[str, float]:
-    """Mean, sample standard deviation (0 for one seed), min and max of per-seed accuracies."""
-    values = np.array(list(accuracies.values()), dtype=float)
-    sd = float(values.std(ddof=1)) if len(values) > 1 else 0.0
-    return {"mean": float(values.mean()), "sd": sd, "min": float(values.min()), "max": float(values.max())}
+def mnist_tensors(data: Mnist, max_train: int, device: torch.device) -> tuple[torch.Tensor, ...]:
+    """``(x_train, y_train, x_test, y_test)`` on ``device``; ``max_train`` > 0 keeps the first N training images."""
+    n = max_train or len(data.y_train)
+    return (*to_tensors(data.x_train[:n], data.y_train[:n], device), *to_tensors(data.x_test, data.y_test, device))

@@ -27,6 +27,18 @@ class Q6Data:
         """The pixel scaling of a protocol, fitted on the training part only (never the test set)."""
         return Scaler(scaling, self.x[self.split.train])
 
+    def grid_set(self, protocol: str, scaling: str) -> tuple[np.ndarray, np.ndarray]:
+        """The protocol's grid-search set: scaled features and labels."""
+        idx = self.split.grid[protocol]
+        return self.scaler(scaling)(self.x[idx]), self.y[idx]
+
+    def final_sets(self, protocol: str, final_train: str, scaling: str) -> tuple[np.ndarray, ...]:
+        """``(x_train, y_train, x_test, y_test)`` for the final fit: the whole training part (``all``) or
+        the training part minus the protocol's grid-search set (``rest``); scaled features."""
+        train = self.split.train if final_train == "all" else self.split.rest(protocol)
+        scale = self.scaler(scaling)
+        return scale(self.x[train]), self.y[train], scale(self.x[self.split.test]), self.y[self.split.test]
+
 
 def load(mnist_dir: str | Path = "data/mnist", split_file: str | Path = SPLIT_FILE) -> Q6Data:
     data = mnist.load(mnist_dir)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from sklearn.metrics import confusion_matrix
 
 from nnsvm.plotting import plt
 
@@ -30,7 +31,15 @@ def cv_heatmap(rows: list[dict], title: str) -> Figure:
     im = ax.imshow(grid, cmap="viridis", aspect="auto", vmin=np.nanmin(grid), vmax=np.nanmax(grid))
     for (i, j), v in np.ndenumerate(grid):
         if not np.isnan(v):
-            ax.text(j, i, f"{100 * v:.1f}", ha="center", va="center", fontsize=7, color="w" if v < np.nanmax(grid) - 0.02 else "k")
+            ax.text(
+                j,
+                i,
+                f"{100 * v:.1f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="w" if v < np.nanmax(grid) - 0.02 else "k",
+            )
     ax.set_xticks(range(len(gs)), ["-" if g is None else f"{g:.3g}" for g in gs], fontsize=7)
     ax.set_yticks(range(len(cs)), [f"{c:.3g}" for c in cs], fontsize=7)
     ax.set_xlabel("gamma")
@@ -68,3 +77,26 @@ def digit_grid(images: np.ndarray, captions: list[str], title: str, cols: int = 
         ax.axis("on")
     fig.suptitle(title, fontsize=10)
     return fig
+
+
+def final_figures(
+    protocol: str, raw_test: np.ndarray, y_test: np.ndarray, models: dict, found: np.ndarray, n_shown: int = 24
+) -> dict[str, Figure]:
+    """Confusion matrices, the test digits logistic regression gets wrong and the SVM right, and the first of them."""
+    svm, lr = models["svm"].test_pred, models["logreg"].test_pred
+    captions = [f"true {y_test[i]}  LR {lr[i]}\nSVM {svm[i]}" for i in found[:n_shown]]
+    matrices = {
+        "SVM": confusion_matrix(y_test, svm, labels=np.arange(10)),
+        "logistic regression": confusion_matrix(y_test, lr, labels=np.arange(10)),
+    }
+    return {
+        "confusion": confusion_figure(matrices, f"Q6 {protocol}: test confusion matrices"),
+        "digits": digit_grid(
+            raw_test[found[:n_shown]],
+            captions,
+            f"Q6 {protocol}: test digits logistic regression gets wrong and the SVM right ({len(found)} in all)",
+        ),
+        "one_digit": show_digit(
+            raw_test[found[0]] if len(found) else raw_test[0], captions[0] if len(found) else "none found"
+        ),
+    }

@@ -18,11 +18,9 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.svm import SVC
 
-from nnsvm.params import Q6KernelGrid
+from nnsvm.q6.params import Q6KernelGrid
 
 log = logging.getLogger(__name__)
-
-KERNELS = ("linear", "poly2", "poly3", "rbf")  # the params keys of q6.<protocol>.kernels
 
 
 @dataclass(frozen=True)
@@ -52,10 +50,17 @@ class Scored:
         return float(np.mean(self.fold_scores))
 
     def to_dict(self) -> dict:
-        return {**asdict(self.candidate), "fold_scores": list(self.fold_scores), "cv_accuracy": self.mean, "fit_seconds": self.fit_seconds}
+        return {
+            **asdict(self.candidate),
+            "fold_scores": list(self.fold_scores),
+            "cv_accuracy": self.mean,
+            "fit_seconds": self.fit_seconds,
+        }
 
 
-def candidates(grid: Q6KernelGrid, C: tuple[float, ...] | None = None, gamma: tuple[float, ...] | None = None) -> list[Candidate]:
+def candidates(
+    grid: Q6KernelGrid, C: tuple[float, ...] | None = None, gamma: tuple[float, ...] | None = None
+) -> list[Candidate]:
     """All candidates of ``grid`` in GridSearchCV's order (C outer, gamma inner)."""
     gammas = (None,) if grid.kernel == "linear" else (gamma or grid.gamma)
     degree = grid.degree if grid.kernel == "poly" else None
@@ -119,7 +124,9 @@ def best(scored: list[Scored]) -> Scored:
     return max(scored, key=lambda s: s.mean)  # max keeps the first of equal keys
 
 
-def search(x: np.ndarray, y: np.ndarray, grid: Q6KernelGrid, n_folds: int, n_jobs: int, refine_factor: float) -> list[Scored]:
+def search(
+    x: np.ndarray, y: np.ndarray, grid: Q6KernelGrid, n_folds: int, n_jobs: int, refine_factor: float
+) -> list[Scored]:
     """The grid, then (if ``refine_factor``) a second pass around its best cell; all scored candidates."""
     scored = grid_search(x, y, candidates(grid), n_folds, n_jobs)
     if refine_factor:

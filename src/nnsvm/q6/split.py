@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.preprocessing import StandardScaler
 
-from nnsvm.errors import NnsvmError
+from nnsvm.core.errors import NnsvmError
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class Split:
         return self.train[~np.isin(self.train, self.grid[protocol])]
 
     def save(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         grids = {f"grid_{name}": idx for name, idx in self.grid.items()}
         np.savez(path, train=self.train, test=self.test, **grids)
 
@@ -40,14 +42,21 @@ class Split:
             return cls(train=f["train"], test=f["test"], grid=grid)
 
 
-def pool(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def pool(
+    x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """All images as ``(n, 784) uint8`` and labels ``(n,) int64``, train first then test."""
     x = np.concatenate([x_train, x_test]).reshape(-1, 28 * 28)
     return x, np.concatenate([y_train, y_test]).astype(np.int64)
 
 
-def shuffle_split(n: int, test_fraction: float, rng: np.random.Generator, keep: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Shuffle ``range(n)`` (first ``keep`` of it if given) and cut: ``(train, test)``, ``round(m * test_fraction)`` in test."""
+def shuffle_split(
+    n: int, test_fraction: float, rng: np.random.Generator, keep: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffle ``range(n)`` (first ``keep`` of it if given) and cut into ``(train, test)``.
+
+    The test part holds ``round(m * test_fraction)`` of the ``m`` shuffled indices.
+    """
     order = rng.permutation(n)[:keep]
     n_test = int(round(len(order) * test_fraction))
     return order[n_test:], order[:n_test]
@@ -56,7 +65,10 @@ def shuffle_split(n: int, test_fraction: float, rng: np.random.Generator, keep: 
 def stratified_subset(
     indices: np.ndarray, labels: np.ndarray, fraction: float, min_per_class: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """``round(fraction * count)`` of each class of ``indices`` (labels indexed by them); at least ``min_per_class`` each."""
+    """``round(fraction * count)`` of each class of ``indices`` (labels indexed by them).
+
+    Fewer than ``min_per_class`` of any class is an error.
+    """
     chosen = []
     for digit in np.unique(labels[indices]):
         members = indices[labels[indices] == digit]
@@ -86,20 +98,27 @@ def make_split(
 
 
 class Scaler:
-    """Pixel scaling fitted on training rows only: ``standard`` (z-score) or ``unit`` (/ 255)."""
+    """Pixel scaling fitted on training rows only: ``standard`` (scikit-learn's StandardScaler) or ``unit`` (/ 255)."""
 
     def __init__(self, kind: str, x_train: np.ndarray) -> None:
         self.kind = kind
         if kind == "standard":
-            x = x_train.astype(np.float64)
-            self.mean = x.mean(axis=0)
-            scale = x.std(axis=0)
-            self.scale = np.where(scale == 0, 1.0, scale)  # constant pixels stay 0, as StandardScaler does
+            # Constant pixels (scale 0) stay 0: StandardScaler divides them by 1.
+            self.transform = StandardScaler().fit(x_train.astype(np.float64)).transform
         elif kind == "unit":
-            self.mean, self.scale = np.zeros(x_train.shape[1]), np.full(x_train.shape[1], 255.0)
+            self.transform = lambda x: x / 255.0
         else:
             raise NnsvmError(f"unknown scaling {kind!r}; use standard or unit")
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """``(n, 784) float64`` features of raw ``(n, 784)`` pixels."""
-        return (x.astype(np.float64) - self.mean) / self.scale
+        return self.transform(x.astype(np.float64))
+
+
+def split_sizes(split: Split, labels: np.ndarray) -> dict[str, int]:
+    """Sizes of every set, and the rarest digit's count in each grid-search set (for tracking)."""
+    sizes = {"train_count": len(split.train), "test_count": len(split.test)}
+    for name, idx in split.grid.items():
+        sizes[f"grid_{name}_count"] = len(idx)
+        sizes[f"grid_{name}_min_per_class"] = int(np.bincount(labels[idx], minlength=10).min())
+    return sizes

@@ -7,14 +7,16 @@ import sys
 import time
 from collections.abc import Callable
 
-from nnsvm.errors import NnsvmError
+from nnsvm.core.errors import NnsvmError
 
 log = logging.getLogger("nnsvm")
 
 
 def run_stage(name: str, main: Callable[[], None]) -> None:
     """Run a stage's ``main``; a user mistake prints one line and exits 2."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S"
+    )
     start = time.perf_counter()
     try:
         main()

@@ -16,13 +16,14 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-from nnsvm.errors import NnsvmError
+from nnsvm.core.errors import NnsvmError
+from nnsvm.core.io import write_json
 
 log = logging.getLogger(__name__)
 
@@ -93,24 +94,69 @@ def flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+RUNS_DIR = Path("reports/runs")  # one run record per stage, the report's stage table
+
+
+def run_record_path(stage: str) -> Path:
+    """``reports/runs/<stage>.json``: which MLflow run made a stage's outputs, and how long it took.
+
+    The report's own record lies beside the report, since the report reads ``reports/runs``.
+    """
+    return Path("reports/report_run.json") if stage == "report" else RUNS_DIR / f"{stage}.json"
+
+
+def stage_params(stage: str) -> dict[str, Any]:
+    """The params ``dvc.yaml`` declares for ``stage``, with their values: what the stage logs to MLflow.
+
+    Read through DVC itself, so the logged params cannot drift from the ones DVC tracks.
+    """
+    import dvc.api
+
+    try:
+        return dvc.api.params_show(stages=stage)
+    except Exception as exc:  # noqa: BLE001 - DVC raises many types; all mean the same to a user
+        raise NnsvmError(
+            f"cannot read the params of stage {stage} from dvc.yaml ({exc}); run it from the project root"
+        ) from None
+
+
+def host() -> dict[str, str]:
+    """CPU, GPU (when torch is already loaded) and Python of this machine."""
+    import platform
+    import sys
+
+    cpu = platform.processor() or platform.machine()
+    with suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    torch = sys.modules.get("torch")
+    gpu = torch.cuda.get_device_name(0) if torch is not None and torch.cuda.is_available() else "none used"
+    return {"cpu": cpu, "gpu": gpu, "python": platform.python_version()}
+
+
 @contextmanager
 def stage_run(
     stage: str,
     *,
-    params: Mapping[str, Any],
-    params_digest: str,
-    data_digest: str,
-    data_source: str,
+    params: Mapping[str, Any] | None = None,
+    params_digest: str = "-",
 ) -> Iterator[str]:
-    """One MLflow run for one executed stage; yields its run ID.
+    """One MLflow run spanning one executed stage's work; yields its run ID.
 
-    The run is tagged with the stage, git commit, params digest, data digest
-    and data source; ``params`` (nested sections) are logged flat.
+    ``params`` default to the stage's params in ``dvc.yaml`` (:func:`stage_params`),
+    logged flat. The run is tagged with the stage, git commit and params digest
+    (:func:`tag_data` adds the data's); a stage that raises ends its run FAILED
+    with the error as the ``error`` tag. On success the stage's run record is
+    written (:func:`run_record_path`).
     """
     root = project_root()
     uri = tracking_uri(root)
     own_store = "MLFLOW_TRACKING_URI" not in os.environ  # before MLflow, which sets it
     check_reachable(uri)
+    logged = flatten(stage_params(stage) if params is None else params)
     import mlflow
 
     mlflow.set_tracking_uri(uri)
@@ -118,19 +164,35 @@ def stage_run(
         experiment_id = _experiment_id(mlflow, experiment_name(), root, own_store)
     except Exception as exc:  # noqa: BLE001 - any store failure is the user's to fix
         raise NnsvmError(f"MLflow tracking store {uri} is unusable ({exc}); fix or unset MLFLOW_TRACKING_URI") from None
-    tags = {
-        "stage": stage,
-        "git_commit": git_commit(root),
-        "params_digest": params_digest,
-        "data_digest": data_digest,
-        "data_source": data_source,
-    }
+    commit = git_commit(root)
+    tags = {"stage": stage, "git_commit": commit, "params_digest": params_digest}
     with mlflow.start_run(experiment_id=experiment_id, run_name=stage, tags=tags) as run:
-        mlflow.log_params({k: str(v)[:6000] for k, v in flatten(params).items()})
+        mlflow.log_params({k: str(v)[:6000] for k, v in logged.items()})
         log.info("MLflow run %s (stage %s) in %s", run.info.run_id, stage, uri)
-        yield run.info.run_id
-        # The whole stage process, not just the run: work often precedes logging.
-        mlflow.log_metric("stage_wall_seconds", time.time() - psutil.Process().create_time())
+        try:
+            yield run.info.run_id
+        except BaseException as exc:
+            mlflow.set_tag("error", f"{type(exc).__name__}: {exc}"[:5000])
+            raise
+        # The whole stage process: imports and param checks precede the run.
+        seconds = time.time() - psutil.Process().create_time()
+        mlflow.log_metric("stage_wall_seconds", seconds)
+        record = {
+            "stage": stage,
+            "run_id": run.info.run_id,
+            "experiment": experiment_name(),
+            "git_commit": commit,
+            "wall_seconds": round(seconds, 1),
+            "host": host(),
+        }
+        write_json(run_record_path(stage), record)
+
+
+def tag_data(digest: str, source: str) -> None:
+    """Tag the active run with the digest and source (``full``, ``subset``, ``generated``) of the data it read."""
+    import mlflow
+
+    mlflow.set_tags({"data_digest": digest, "data_source": source})
 
 
 def log_metrics(metrics: Mapping[str, float], step: int | None = None) -> None:
@@ -166,7 +228,9 @@ def runs(stage: str | None = None, children: bool = False) -> list[dict[str, Any
 
     mlflow.set_tracking_uri(tracking_uri())
     filter_string = f"tags.stage = '{stage}'" if stage else ""
-    frame = mlflow.search_runs(experiment_names=[experiment_name()], filter_string=filter_string, order_by=["start_time DESC"])
+    frame = mlflow.search_runs(
+        experiment_names=[experiment_name()], filter_string=filter_string, order_by=["start_time DESC"]
+    )
     if not children and "tags.mlflow.parentRunId" in frame:
         frame = frame[frame["tags.mlflow.parentRunId"].isna()]
     return frame.to_dict(orient="records")
@@ -247,7 +311,7 @@ def log_child_runs(children: list[tuple[str, Mapping[str, Any], Mapping[str, flo
     Children carry a ``parent_stage`` tag, not ``stage``: one run per stage stays one run.
     """
     import mlflow
-    from mlflow.entities import Metric, Param, RunTag
+    from mlflow.entities import Metric, Param
     from mlflow.tracking import MlflowClient
 
     parent = mlflow.active_run()
@@ -279,13 +343,11 @@ def child_runs(parent_run_id: str) -> list[dict[str, Any]]:
     return frame.to_dict(orient="records")
 
 
-def log_claims(claims: list[Any], figures: Iterable[str | Path]) -> None:
-    """Log the numbers behind ``claims`` and the figures they cite to the active run.
+def log_claims(metrics: Mapping[str, float], figures: Iterable[str | Path]) -> None:
+    """Log the numbers behind a stage's claims (``claims.claim_metrics``) and the figures they cite.
 
-    This is the run a claims file names, so the report's numbers can be checked against it.
+    This is the run the claims file names, so the report's numbers can be checked against it.
     """
-    from nnsvm.claims import claim_metrics
-
-    log_metrics(claim_metrics(claims))
+    log_metrics(metrics)
     for path in figures:
         log_artifact(path, "figures")

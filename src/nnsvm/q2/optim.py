@@ -1,4 +1,4 @@
-"""Q2-B: SGD and Newton-Raphson on one convex problem, and the seed's rules as written.
+"""Q2-B: SGD and Newton-Raphson on one convex problem, and the answer's rules as written.
 
 The problem: L2-regularised logistic regression,
 ``f(theta) = mean_i log(1 + exp(-y_i theta . x_i)) + l2/2 ||theta||^2``, with
@@ -44,11 +44,13 @@ def hessian(theta: np.ndarray, x: np.ndarray, y: np.ndarray, l2: float) -> np.nd
     return (x.T * (p * (1 - p))) @ x / len(y) + l2 * np.eye(x.shape[1])
 
 
-def _run(theta0: np.ndarray, epoch: Callable[[np.ndarray], np.ndarray], f: Callable[[np.ndarray], float], iterations: int) -> list[float]:
+def _run(
+    theta0: np.ndarray, epoch: Callable[[np.ndarray], np.ndarray], f: Callable[[np.ndarray], float], iterations: int
+) -> list[float]:
     """Objective before and after each iteration; stops at the first non-finite value."""
     theta, history = theta0.copy(), [f(theta0)]
     for _ in range(iterations):
-        with np.errstate(all="ignore"):  # the seed's rules overflow: recorded, not warned
+        with np.errstate(all="ignore"):  # the answer's rules overflow: recorded, not warned
             theta = epoch(theta)
             value = f(theta) if np.all(np.isfinite(theta)) else float("nan")
         history.append(value)
@@ -57,27 +59,29 @@ def _run(theta0: np.ndarray, epoch: Callable[[np.ndarray], np.ndarray], f: Calla
     return history
 
 
-def sgd(x, y, l2: float, lr: float, iterations: int, rng: np.random.Generator, seed_rule: bool = False) -> list[float]:
-    """Objective after each epoch of SGD (one shuffled pass); ``seed_rule`` uses the loss value times x."""
+def sgd(
+    x, y, l2: float, lr: float, iterations: int, rng: np.random.Generator, answer_rule: bool = False
+) -> list[float]:
+    """Objective after each epoch of SGD (one shuffled pass); ``answer_rule`` uses the loss value times x."""
     n = len(y)
 
     def epoch(theta: np.ndarray) -> np.ndarray:
         for i in rng.permutation(n):
             xi, yi = x[i : i + 1], y[i : i + 1]
-            step = sample_losses(theta, xi, yi)[0] * xi[0] if seed_rule else gradient(theta, xi, yi, l2)
+            step = sample_losses(theta, xi, yi)[0] * xi[0] if answer_rule else gradient(theta, xi, yi, l2)
             theta = theta - lr * step
         return theta
 
     return _run(np.zeros(x.shape[1]), epoch, lambda t: objective(t, x, y, l2), iterations)
 
 
-def newton(x, y, l2: float, iterations: int, seed_rule: bool = False) -> tuple[list[float], np.ndarray]:
-    """Objective per Newton iteration and the last theta; ``seed_rule`` is the root-finding step."""
+def newton(x, y, l2: float, iterations: int, answer_rule: bool = False) -> tuple[list[float], np.ndarray]:
+    """Objective per Newton iteration and the last theta; ``answer_rule`` is the root-finding step."""
     last = {}
 
     def step(theta: np.ndarray) -> np.ndarray:
         g = gradient(theta, x, y, l2)
-        if seed_rule:
+        if answer_rule:
             new = theta - objective(theta, x, y, l2) * g / (g @ g)
         else:
             new = theta - np.linalg.solve(hessian(theta, x, y, l2), g)

@@ -1,4 +1,4 @@
-"""Q4-B: the seed's feature maps that make DB1, DB2 and DB3 linearly separable.
+"""Q4-B: the answer's feature maps that make DB1, DB2 and DB3 linearly separable.
 
 Each map's parameter is derived from the data, never typed in:
 
@@ -49,13 +49,17 @@ def db2_map(x: np.ndarray, y: np.ndarray) -> MappedSet:
 def db3_map(x: np.ndarray, y: np.ndarray) -> MappedSet:
     """``|x1^2 + x2^2 - R|`` with R the mean squared radius of the positive ring (corrected)."""
     r2 = float(np.mean(squared_radius(x[y == 1])))
-    return MappedSet("db3", "|x1^2 + x2^2 - R|, R = (radius of + ring)^2", {"R": r2}, np.abs(squared_radius(x) - r2)[:, None])
+    return MappedSet(
+        "db3", "|x1^2 + x2^2 - R|, R = (radius of + ring)^2", {"R": r2}, np.abs(squared_radius(x) - r2)[:, None]
+    )
 
 
 def db3_map_as_written(x: np.ndarray, y: np.ndarray) -> MappedSet:
-    """The seed's text taken literally: R the *radius* of the positive ring (not squared)."""
+    """The answer's text taken literally: R the *radius* of the positive ring (not squared)."""
     r = float(np.mean(np.sqrt(squared_radius(x[y == 1]))))
-    return MappedSet("db3_as_written", "|x1^2 + x2^2 - R|, R = radius of + ring", {"R": r}, np.abs(squared_radius(x) - r)[:, None])
+    return MappedSet(
+        "db3_as_written", "|x1^2 + x2^2 - R|, R = radius of + ring", {"R": r}, np.abs(squared_radius(x) - r)[:, None]
+    )
 
 
 MAPS: dict[str, Callable[[np.ndarray, np.ndarray], MappedSet]] = {

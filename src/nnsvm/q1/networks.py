@@ -1,8 +1,8 @@
-"""Q1: the seed's hand-built networks, as torch modules (float64).
+"""Q1: the answer's hand-built networks, as torch modules (float64).
 
 * Q1-C: two step neurons (one per line) and an output neuron that sums them
   with weight 1 and bias 1, giving the class index 1, 2 or 3.
-* Q1-D: the seed's five-ReLU network N1..N5 for the tent function T.
+* Q1-D: the answer's five-ReLU network N1..N5 for the tent function T.
 * Q1-E: a one-hidden-layer network of steep sigmoid pairs, one square pulse
   per pair, approximating a continuous function.
 """
@@ -69,8 +69,8 @@ def tent(x: np.ndarray) -> np.ndarray:
     return np.where(x < 1 / 3, 3 * x, 1.5 * (1 - x))
 
 
-class SeedReluNet(nn.Module):
-    """The seed's N1..N5, weights exactly as in its code block.
+class AnswerReluNet(nn.Module):
+    """The answer's N1..N5, weights exactly as in its code block.
 
     N1 = ReLU(x - 1/3), N2 = ReLU(-x + 1/3); N3 = ReLU(-3/2 N1 + 1),
     N4 = ReLU(-3 N2 + 1); N5 = ReLU(N3 + N4 - 1).
@@ -90,7 +90,9 @@ class SeedReluNet(nn.Module):
 def evaluate(net: nn.Module, x: np.ndarray, chunk: int = 8192) -> np.ndarray:
     """``net`` on ``x`` in chunks (a wide hidden layer on a fine grid is big)."""
     with torch.no_grad():
-        return np.concatenate([net(torch.as_tensor(x[i : i + chunk], dtype=DTYPE)).numpy() for i in range(0, len(x), chunk)])
+        return np.concatenate(
+            [net(torch.as_tensor(x[i : i + chunk], dtype=DTYPE)).numpy() for i in range(0, len(x), chunk)]
+        )
 
 
 # --- Q1-E -------------------------------------------------------------------
@@ -124,7 +126,9 @@ class PulseNet(nn.Module):
         return self.output(torch.sigmoid(self.hidden(x[:, None]))).squeeze(-1)
 
 
-def pulse_errors(f: Callable[[np.ndarray], np.ndarray], sizes: tuple[int, ...], steepness: float, grid: np.ndarray) -> list[float]:
+def pulse_errors(
+    f: Callable[[np.ndarray], np.ndarray], sizes: tuple[int, ...], steepness: float, grid: np.ndarray
+) -> list[float]:
     """Sup-norm error max |net(x) - f(x)| over ``grid`` for each number of pulses."""
     target = f(grid)
     return [float(np.max(np.abs(evaluate(PulseNet(f, n, steepness), grid) - target))) for n in sizes]

@@ -1,9 +1,9 @@
 """Q2-A: the 2-2-3-2 network (sigmoid, sigmoid, softmax, cross-entropy) on one sample.
 
-Weights follow the seed's notation: ``W1[i, j] = w_(i+1)(j+1)^(1)`` joins input
+Weights follow the answer's notation: ``W1[i, j] = w_(i+1)(j+1)^(1)`` joins input
 i to neuron j, so a layer is ``z = o_prev @ W + b``. Every gradient is computed
 three ways (hand-written backprop, torch autograd, central finite differences,
-all float64); the seed's equations (1)-(10) are evaluated as written.
+all float64); the answer's equations (1)-(10) are evaluated as written.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def loss(p: Params, x: np.ndarray, y: np.ndarray) -> float:
     return float(-(y @ np.log(forward(p, x).o3)))
 
 
-def seed_loss(p: Params, x: np.ndarray, y: np.ndarray) -> float:
-    """The seed's loss as written, without the minus: Y1 log O1 + Y2 log O2."""
+def answer_loss(p: Params, x: np.ndarray, y: np.ndarray) -> float:
+    """The answer's loss as written, without the minus: Y1 log O1 + Y2 log O2."""
     return -loss(p, x, y)
 
 
@@ -57,7 +57,14 @@ def backprop(p: Params, x: np.ndarray, y: np.ndarray) -> Params:
     dz3 = f.o3 - y
     dz2 = (p["W3"] @ dz3) * f.o2 * (1 - f.o2)
     dz1 = (p["W2"] @ dz2) * f.o1 * (1 - f.o1)
-    return {"W3": np.outer(f.o2, dz3), "b3": dz3, "W2": np.outer(f.o1, dz2), "b2": dz2, "W1": np.outer(x, dz1), "b1": dz1}
+    return {
+        "W3": np.outer(f.o2, dz3),
+        "b3": dz3,
+        "W2": np.outer(f.o1, dz2),
+        "b2": dz2,
+        "W1": np.outer(x, dz1),
+        "b1": dz1,
+    }
 
 
 def autograd(p: Params, x: np.ndarray, y: np.ndarray) -> Params:
@@ -91,11 +98,11 @@ def max_abs_diff(a: Params, b: Params) -> float:
     return float(max(np.max(np.abs(a[k] - b[k])) for k in a))
 
 
-def seed_equations(p: Params, x: np.ndarray, y: np.ndarray, dz3: np.ndarray | None = None) -> dict[str, float]:
-    """The seed's equations (1)-(10) as written; returns dL/dz1, dL/dz2, dL/dw11^(1), dL/db1^(1).
+def answer_equations(p: Params, x: np.ndarray, y: np.ndarray, dz3: np.ndarray | None = None) -> dict[str, float]:
+    """The answer's equations (1)-(10) as written; returns dL/dz1, dL/dz2, dL/dw11^(1), dL/db1^(1).
 
     (3)-(4) keep only the softmax Jacobian's diagonal, dO_k/dz_k = e^(z1+z2) / (e^z1 + e^z2)^2,
-    of the seed's loss without the minus. Pass ``dz3`` to run (5)-(10) from another dL/dz
+    of the answer's loss without the minus. Pass ``dz3`` to run (5)-(10) from another dL/dz
     (e.g. the correct O - Y) and check the rest of the chain on its own.
     """
     f = forward(p, x)

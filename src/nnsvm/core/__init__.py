@@ -1,0 +1,1 @@
+"""What every stage shares: params loading, tracking, atomic I/O, errors, seeding, logging."""

@@ -1,0 +1,1 @@
+"""Q1 of the assignment."""

@@ -1,0 +1,57 @@
+"""Params of section q3 of params.yaml, validated strictly (see nnsvm.core.config)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from nnsvm.core.config import Section
+
+
+class Q3ModelParams(Section):
+    """One trained model: architecture, loss set-up and optimisation (Adam)."""
+
+    arch: Literal["mlp", "lenet"]
+    activation: Literal["relu", "sigmoid"] = "relu"
+    pooling: Literal["max", "avg"] = "max"  # lenet only
+    # The original notebooks applied softmax before CrossEntropyLoss (a double softmax).
+    softmax_before_loss: bool = False
+    epochs: int = Field(ge=1, le=100)
+    batch_size: int = Field(ge=1, le=60_000)
+    lr: float = Field(gt=0, le=1)
+    schedule: Literal["constant", "onecycle"]
+    shift_augment: int = Field(default=0, ge=0, le=13)  # max |dx|, |dy| of random training shifts
+    seeds: int = Field(default=1, ge=1, le=20)  # trained with seed, seed+1, ...
+
+
+class Q3ShiftParams(Section):
+    max_shift: int = Field(ge=0, le=13)  # S: every (dx, dy) in [-S, S]^2
+    batch_size: int = Field(ge=1, le=100_000)
+    demo_class: int = Field(ge=0, le=9)
+    demo_shift: int = Field(ge=-27, le=27)  # pixels to the right
+    max_test: int = Field(default=0, ge=0)  # 0: the whole test set; else its first N images (tiny profiles)
+
+
+class Q3Params(Section):
+    seed: int = Field(ge=0)  # models with several seeds train with seed, seed + 1, ...
+    device: Literal["auto", "cpu", "cuda"]
+    # Torch CPU threads (0: torch's default). On a shared 2-core machine one
+    # thread is several times faster than two: OpenMP spin-waits on a busy core.
+    threads: int = Field(ge=0, le=256)
+    max_train: int = Field(ge=0)  # 0: the whole training set; else its first N images
+    models: dict[str, Q3ModelParams]
+    shift: Q3ShiftParams
+
+    @model_validator(mode="after")
+    def _models_named(self) -> Q3Params:
+        needed = {"mlp", "lenet", "mlp_published", "lenet_published"}
+        if missing := sorted(needed - set(self.models)):
+            raise ValueError(f"models must include {sorted(needed)} (the claims compare them); missing {missing}")
+        if bad := [n for n in self.models if not n.replace("_", "").isalnum() or not n.islower()]:
+            raise ValueError(f"model names must be lower-case letters, digits and _ (got {bad})")
+        return self
+
+    def seeds_of(self, name: str) -> list[int]:
+        """The random seeds model ``name`` trains with: ``seed``, ``seed + 1``, ..."""
+        return [self.seed + i for i in range(self.models[name].seeds)]

@@ -1,0 +1,74 @@
+"""Q3 results: the schemas of what the Q3 stages write (training summaries, per-epoch curves, shift tables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nnsvm.core.io import atomic_path
+from nnsvm.q3.shift import ShiftGrid
+from nnsvm.q3.train import Epoch, Fit
+
+CURVES = ("train_loss", "test_accuracy")  # one DVC plot folder each, one CSV per seed
+
+
+def summarise(accuracies: dict[int, float]) -> dict[str, float]:
+    """Mean, sample standard deviation (0 for one seed), min and max of per-seed accuracies."""
+    values = np.array(list(accuracies.values()), dtype=float)
+    sd = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    return {"mean": float(values.mean()), "sd": sd, "min": float(values.min()), "max": float(values.max())}
+
+
+def history_frame(history: list[Epoch]) -> pd.DataFrame:
+    """One row per epoch: ``epoch``, ``train_loss``, ``test_accuracy``."""
+    return pd.DataFrame([(e.epoch, e.train_loss, e.test_accuracy) for e in history], columns=["epoch", *CURVES])
+
+
+def write_curves(reports: Path, name: str, seed: int, history: list[Epoch]) -> None:
+    """``reports/<curve>/<name>/seed<seed>.csv`` for each curve: the files DVC plots read."""
+    frame = history_frame(history)
+    for column in CURVES:
+        with atomic_path(reports / column / name / f"seed{seed}.csv") as tmp:
+            frame[["epoch", column]].to_csv(tmp, index=False, float_format="%.6f")
+
+
+def train_result(fits: dict[int, Fit], epochs: int, device: str) -> dict:
+    """``reports/q3/train/<model>.json``: the mean over seeds, each seed's accuracy and history, the summary."""
+    accuracies = {seed: f.history[-1].test_accuracy for seed, f in fits.items()}
+    summary = summarise(accuracies)
+    return {
+        "test_accuracy": summary["mean"],
+        "epochs": epochs,
+        "train_seconds": sum(f.seconds for f in fits.values()),
+        "device": device,
+        "history": {str(s): [[e.epoch, e.train_loss, e.test_accuracy] for e in f.history] for s, f in fits.items()},
+        "seeds": {str(s): a for s, a in accuracies.items()},
+        "summary": summary,
+    }
+
+
+def shift_tables(grids: dict[str, ShiftGrid]) -> tuple[dict, dict]:
+    """``shift.json`` (every ``(dx, dy)``) and ``shift_by_distance.json`` (ring means), per model."""
+    full = {name: {"accuracy": g.accuracy, "consistency": g.consistency} for name, g in grids.items()}
+    rings = {
+        name: {which: {str(r): v for r, v in g.by_distance(which).items()} for which in ("accuracy", "consistency")}
+        for name, g in grids.items()
+    }
+    return full, rings
+
+
+def rings_from_json(table: dict) -> dict[str, dict[str, dict[int, float]]]:
+    """``shift_by_distance.json`` read back with integer distances."""
+    return {name: {w: {int(r): v for r, v in ring.items()} for w, ring in by.items()} for name, by in table.items()}
+
+
+def metrics(trained: dict[str, dict]) -> dict:
+    """``reports/q3/metrics.json``: test accuracy, epochs and training time per model (and per seed)."""
+    out = {}
+    for name, t in trained.items():
+        out[name] = {k: t[k] for k in ("test_accuracy", "epochs", "train_seconds")}
+        if len(t["seeds"]) > 1:
+            out[name]["seeds"] = t["seeds"]
+    return out

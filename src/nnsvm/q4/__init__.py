@@ -1,0 +1,1 @@
+"""Q4 of the assignment."""

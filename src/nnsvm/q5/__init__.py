@@ -1,0 +1,1 @@
+"""Q5 of the assignment."""

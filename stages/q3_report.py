@@ -1,0 +1,35 @@
+"""Stage q3_report: reports/q3/metrics.json, the training curves and the answer's Q3 claims."""
+
+from pathlib import Path
+
+from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.core import tracking
+from nnsvm.core.cli import run_stage
+from nnsvm.core.config import load_section
+from nnsvm.core.io import read_json, write_json
+from nnsvm.plotting import save_figure
+from nnsvm.q3 import claims, figures, results
+from nnsvm.q3.params import Q3Params
+
+STAGE = "q3_report"
+REPORTS = Path("reports/q3")
+
+
+def main() -> None:
+    p = load_section("q3", Q3Params)
+    with tracking.stage_run(STAGE) as run_id:
+        trained = {name: read_json(REPORTS / "train" / f"{name}.json") for name in p.models}
+        rings = results.rings_from_json(read_json(REPORTS / "shift_by_distance.json"))
+        shown = read_json(REPORTS / "demo.json")
+        write_json(REPORTS / "metrics.json", results.metrics(trained))
+        figure = save_figure(figures.training_curves(trained), REPORTS / "training.png")
+        found = claims.all_claims(trained, rings, shown["predictions"], shown["label"], shown["dx"], p.shift.max_shift)
+        write_claims(
+            REPORTS / "claims.json", stage=STAGE, run_id=run_id, claims=found, headline=claims.headline(trained)
+        )
+        tracking.log_metrics(claim_metrics(found))
+        tracking.log_artifact(figure, "figures")
+
+
+if __name__ == "__main__":
+    run_stage(STAGE, main)

@@ -1,0 +1,61 @@
+"""Stage q3_train@<model>: train one Q3 model (each of its seeds) on MNIST and record it.
+
+Usage: ``python -m stages.q3_train <model>`` with ``<model>`` a key of ``q3.models``.
+"""
+
+import sys
+from pathlib import Path
+
+import torch
+
+from nnsvm.core import tracking
+from nnsvm.core.cli import run_stage
+from nnsvm.core.config import digest, load_section
+from nnsvm.core.errors import NnsvmError
+from nnsvm.core.io import write_json
+from nnsvm.core.seeding import seed_everything
+from nnsvm.data import mnist
+from nnsvm.q3 import checkpoint, results, train
+from nnsvm.q3.params import Q3Params
+
+REPORTS = Path("reports/q3")
+
+
+def main(name: str) -> None:
+    p = load_section("q3", Q3Params)
+    if name not in p.models:
+        raise NnsvmError(f"unknown Q3 model {name!r}; pass one of {', '.join(p.models)}")
+    spec = p.models[name]
+    train.set_threads(p.threads)
+    with tracking.stage_run(f"q3_train@{name}", params_digest=digest(spec)):
+        device = train.resolve_device(p.device)
+        data = mnist.load("data/mnist")
+        tracking.tag_data(data.digest, data.source)
+        tracking.log_dataset(
+            "mnist", source=Path("data/mnist").resolve().as_uri(), digest=data.digest, context="training"
+        )
+        tensors = train.mnist_tensors(data, p.max_train, device)
+        fits = {}
+        for seed in p.seeds_of(name):
+            seed_everything(seed)
+            fits[seed] = train.fit(spec, tensors, torch.Generator().manual_seed(seed), name=f"{name} seed {seed}")
+            results.write_curves(REPORTS, name, seed, fits[seed].history)
+            prefix = f"seed{seed}." if spec.seeds > 1 else ""
+            for e in fits[seed].history:
+                tracking.log_metrics(
+                    {f"{prefix}train_loss": e.train_loss, f"{prefix}test_accuracy": e.test_accuracy}, step=e.epoch
+                )
+        result = results.train_result(fits, spec.epochs, device.type)
+        checkpoint.save(f"models/q3/{name}.pt", spec, {s: f.model for s, f in fits.items()})
+        write_json(REPORTS / "train" / f"{name}.json", result)
+        tracking.log_metrics(
+            {"final_test_accuracy": result["test_accuracy"], "train_seconds": result["train_seconds"]}
+            | {f"summary.{k}": v for k, v in result["summary"].items()}
+        )
+        first = next(iter(fits.values()))
+        tracking.log_torch_model(first.model, name, tensors[2][:2].cpu().numpy())
+
+
+if __name__ == "__main__":
+    model = sys.argv[1] if len(sys.argv) > 1 else "?"
+    run_stage(f"q3_train@{model}", lambda: main(model))
