@@ -8,7 +8,7 @@ from nnsvm.claims import Claim, HeadlineRow, claim_metrics, write_claims
 
 
 def claim(**kw):
-    base = dict(question="Q4-A", claim="c", seed="s", measured="m", verdict="confirmed", evidence="e")
+    base = dict(question="Q4-A", claim="c", answer="s", measured="m", verdict="confirmed", evidence="e")
     return Claim(**(base | kw))
 
 
@@ -38,4 +38,4 @@ def test_written_file_round_trips(tmp_path):
     data = json.loads(path.read_text())
     assert data["stage"] == "svm" and data["run_id"] == "r1"
     assert data["claims"][0]["figures"] == ["q4/a.png"]
-    assert data["headline"][0] == {"quantity": "b", "seed": "3.49", "original_protocol": "3.4999", "improved": "3.5"}
+    assert data["headline"][0] == {"quantity": "b", "answer": "3.49", "original_protocol": "3.4999", "improved": "3.5"}

@@ -128,4 +128,4 @@ def test_every_stage_script_has_a_stage():
         text = (REPO / "stages" / f"{stem}.py").read_text()
         assert "import mlflow" not in text and "load_section(" in text or stem == "report", stem
         assert "tracking.stage_run(" in text and "run_stage(" in text, stem
-        assert len(text.splitlines()) <= 60, f"stages/{stem}.py is no longer thin ({len(text.splitlines())} lines)"
+        assert len(text.splitlines()) <= 70, f"stages/{stem}.py is no longer thin ({len(text.splitlines())} lines)"

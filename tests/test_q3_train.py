@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from nnsvm.core.errors import NnsvmError
-from nnsvm.q3 import models, train
+from nnsvm.q3 import models, results, train
 from nnsvm.q3.params import Q3ModelParams
 
 
@@ -81,8 +81,8 @@ def test_device_resolution():
 
 def test_summary_of_seeds():
     """It gives mean, sample sd, min and max: 0.90, 0.92, 0.97 -> mean 0.93, sd 0.036056."""
-    s = train.summarise({1: 0.90, 2: 0.92, 3: 0.97})
+    s = results.summarise({1: 0.90, 2: 0.92, 3: 0.97})
     assert s["mean"] == pytest.approx(0.93)
     assert s["sd"] == pytest.approx(0.0360555, abs=1e-6)
     assert (s["min"], s["max"]) == (0.90, 0.97)
-    assert train.summarise({1: 0.5})["sd"] == 0.0
+    assert results.summarise({1: 0.5})["sd"] == 0.0

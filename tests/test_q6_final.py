@@ -1,9 +1,10 @@
 """Q6 final models and results: the misclassified-digit search, best kernel, and the claims' verdicts."""
 
 import numpy as np
-from nnsvm.q6.report import best_over_kernels, claims, headline, protocol_metrics
 
+from nnsvm.q6.claims import claims, headline
 from nnsvm.q6.final import accuracy, confusion, lr_wrong_svm_right
+from nnsvm.q6.results import best_over_kernels, protocol_metrics
 
 
 def test_lr_wrong_svm_right_on_a_hand_made_case():

@@ -22,7 +22,7 @@ def claims_file(run_id="r1", **claim):
     base = dict(
         question="Q4-A",
         claim="w and b",
-        seed="b = 3.49",
+        answer="b = 3.49",
         measured="b = 3.5000",
         verdict="corrected",
         evidence="exact",
@@ -33,16 +33,28 @@ def claims_file(run_id="r1", **claim):
         "stage": "svm",
         "run_id": run_id,
         "claims": [base | claim],
-        "headline": [{"quantity": "SVM b", "seed": "3.49", "original_protocol": "3.49975", "improved": "3.5"}],
+        "headline": [{"quantity": "SVM b", "answer": "3.49", "original_protocol": "3.49975", "improved": "3.5"}],
     }
 
 
+RECORDS = [
+    {
+        "stage": "svm",
+        "run_id": "r1",
+        "wall_seconds": 2.5,
+        "git_commit": "abc123",
+        "host": {"cpu": "c", "gpu": "g", "python": "3"},
+    },
+    {"stage": "report", "run_id": "r0", "wall_seconds": 1.0, "git_commit": "abc123"},
+]
+
+
 def content(files, manifest=MANIFEST):
-    prov = report.provenance(manifest, "stages: {}\n", "abc123", "nnsvm", {"cpu": "c", "gpu": "g", "python": "3"})
-    return report.build(files, prov, {"svm": {"run_id": "r1", "seconds": 2.5, "experiment_id": "1"}})
+    prov = report.provenance(manifest, "torch==2.14.1\nnumpy==2.3.0\n", "nnsvm")
+    return report.build(files, prov, RECORDS)
 
 
-def test_claims_are_grouped_by_question_in_the_seeds_order():
+def test_claims_are_grouped_by_question_in_the_answers_order():
     """It puts Q1 before Q4 and keeps each claim's run ID."""
     c = content([claims_file(), claims_file("r2", question="Q1-D", claim="relu")])
     keys = [s.key for s in c.sections]
@@ -52,17 +64,17 @@ def test_claims_are_grouped_by_question_in_the_seeds_order():
 
 
 def test_unknown_question_is_refused():
-    """It refuses a claim that belongs to no question of the seed."""
+    """It refuses a claim that belongs to no question of the assignment."""
     with pytest.raises(ValueError, match="Q9"):
         report.sections([claims_file(question="Q9")])
 
 
-def test_lock_digest_ignores_the_reports_own_entry():
-    """It gives the same digest whatever the report stage's lock entry says."""
-    a = "stages:\n  toy:\n    cmd: x\n  report:\n    cmd: y\n"
-    b = "stages:\n  toy:\n    cmd: x\n  report:\n    cmd: z\n"
-    c = "stages:\n  toy:\n    cmd: other\n"
-    assert report.lock_digest(a) == report.lock_digest(b) != report.lock_digest(c)
+def test_stage_table_comes_from_the_run_records():
+    """It lists every stage's run record but the report's own, with its commit and time, and their total."""
+    c = content([claims_file()])
+    assert [(st.stage, st.run_id, st.seconds, st.git_commit) for st in c.stages] == [("svm", "r1", 2.5, "abc123")]
+    assert c.provenance["total_seconds"] == 2.5 and c.provenance["machine"] == "c; GPU: g; Python 3"
+    assert c.provenance["packages"] == {"torch": "2.14.1", "numpy": "2.3.0"}
 
 
 def test_html_is_self_contained(tmp_path):

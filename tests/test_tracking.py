@@ -27,9 +27,9 @@ def test_unreachable_server_fails_before_any_work(monkeypatch, tmp_path):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")
     monkeypatch.chdir(tmp_path)
     ran = []
-    with pytest.raises(NnsvmError, match=r"127\.0\.0\.1:9 is unreachable.*unset MLFLOW_TRACKING_URI"):
-        with tracking.stage_run("x", params={}, params_digest="p", data_digest="d", data_source="s"):
-            ran.append(True)
+    match = r"127\.0\.0\.1:9 is unreachable.*unset MLFLOW_TRACKING_URI"
+    with pytest.raises(NnsvmError, match=match), tracking.stage_run("x", params={}, params_digest="p"):
+        ran.append(True)
     assert ran == []
 
 
@@ -42,9 +42,8 @@ def test_stage_run_records_tags_params_metrics_and_dataset(monkeypatch, tmp_path
     """It logs one run with the stage's tags, flat params, metrics and a dataset input."""
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     monkeypatch.chdir(tmp_path)
-    with tracking.stage_run(
-        "demo", params={"toy": {"seed": 3}}, params_digest="pd", data_digest="dd", data_source="generated"
-    ) as run_id:
+    with tracking.stage_run("demo", params={"toy": {"seed": 3}}, params_digest="pd") as run_id:
+        tracking.tag_data("dd", "generated")
         tracking.log_metrics({"acc": 0.5})
         tracking.log_dataset("pts", source="file:///x.npz", digest="abc", context="training")
     (run,) = tracking.runs(stage="demo")
@@ -55,3 +54,33 @@ def test_stage_run_records_tags_params_metrics_and_dataset(monkeypatch, tmp_path
     assert (tmp_path / "mlflow.db").exists()
     assert tracking.artifact_location() == (tmp_path / "mlartifacts").as_uri()
     assert tracking.dataset_inputs(run_id) == [("pts", "abc", "training")]
+    record = (tmp_path / "reports" / "runs" / "demo.json").read_text()
+    assert run_id in record and '"wall_seconds"' in record
+
+
+def test_a_failing_stage_ends_its_run_failed_with_the_error(monkeypatch, tmp_path):
+    """It marks the run FAILED, tags the error, and writes no run record."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(NnsvmError), tracking.stage_run("broken", params={}):
+        raise NnsvmError("the mirror is corrupt")
+    (run,) = tracking.runs(stage="broken")
+    assert run["status"] == "FAILED" and run["tags.error"] == "NnsvmError: the mirror is corrupt"
+    assert not (tmp_path / "reports" / "runs" / "broken.json").exists()
+
+
+def test_logged_params_are_the_ones_dvc_yaml_declares():
+    """It reads a stage's params through DVC, so MLflow and dvc.yaml cannot drift apart."""
+    import os
+
+    from conftest import REPO
+
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        params = tracking.stage_params("q6_grid@rbf")
+    finally:
+        os.chdir(cwd)
+    flat = tracking.flatten(params)
+    assert {"q6.n_jobs", "q6.published.refine_factor", "q6.improved.kernels.rbf.C"} <= set(flat)
+    assert not any(k.startswith("q6.published.kernels.linear") for k in flat)
