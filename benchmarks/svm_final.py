@@ -1,7 +1,7 @@
 """Benchmark: the final SVM fit + predict with plain scikit-learn and with scikit-learn-intelex, side by side.
 
 Trains the chosen protocol's best model (from reports/q6/final/<protocol>.json,
-or --seed-model for the answer's RBF C=10 gamma=1e-4) on that protocol's final
+or --answer-model for the answer's RBF C=10 gamma=1e-4) on that protocol's final
 training set and predicts the 14,000 test images, once per engine. Prints the
 times, the test accuracies and their agreement, and the ratio. Run it under
 the shared lock:  flock /tmp/nnsvm-heavy.lock python benchmarks/svm_final.py
@@ -13,34 +13,33 @@ import argparse
 import time
 
 import numpy as np
-from nnsvm.q6.report import ANSWER_MODEL, candidate
 
 from nnsvm.core.io import read_json, write_json
 from nnsvm.params import load_params
 from nnsvm.q6 import data as q6data
+from nnsvm.q6.claims import ANSWER_BEST
 from nnsvm.q6.final import accuracy, svc_class
+from nnsvm.q6.params import PROTOCOLS, Q6Model
+from nnsvm.q6.results import candidate
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--protocol", default="improved", choices=["published", "improved"])
+    parser.add_argument("--protocol", default="improved", choices=PROTOCOLS)
     parser.add_argument(
-        "--seed-model", action="store_true", help="the answer's RBF C=10 gamma=1e-4 instead of the protocol's best"
+        "--answer-model", action="store_true", help="the answer's RBF C=10 gamma=1e-4 instead of the protocol's best"
     )
     parser.add_argument("--n-train", type=int, default=None, help="first N of the final training set (default: all)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
-    proto = getattr(load_params().q6, args.protocol)
+    proto = load_params().q6.protocol(args.protocol)
     data = q6data.load()
-    c = ANSWER_MODEL if args.answer_model else candidate(read_json(f"reports/q6/final/{args.protocol}.json")["best"])
-    train = (data.split.train if proto.final_train == "all" else data.split.rest(args.protocol))[: args.n_train]
-    scale = data.scaler(proto.scaling)
-    x_train, y_train, x_test, y_test = (
-        scale(data.x[train]),
-        data.y[train],
-        scale(data.x[data.split.test]),
-        data.y[data.split.test],
-    )
+    if args.answer_model:
+        c = candidate(Q6Model.model_validate(ANSWER_BEST).model_dump())
+    else:
+        c = candidate(read_json(f"reports/q6/final/{args.protocol}.json")["best"])
+    x_train, y_train, x_test, y_test = data.final_sets(args.protocol, proto.final_train, proto.scaling)
+    x_train, y_train = x_train[: args.n_train], y_train[: args.n_train]
     rows = {}
     for engine in ("sklearnex", "sklearn"):
         start = time.perf_counter()
@@ -56,7 +55,8 @@ def main() -> None:
             "pred": pred,
         }
         print(
-            f"{engine:9s} fit {fitted - start:7.1f} s  predict {done - fitted:6.1f} s  test accuracy {100 * rows[engine]['test_accuracy']:.2f}%",
+            f"{engine:9s} fit {fitted - start:7.1f} s  predict {done - fitted:6.1f} s  "
+            f"test accuracy {100 * rows[engine]['test_accuracy']:.2f}%",
             flush=True,
         )
     agree = float(np.mean(rows["sklearn"].pop("pred") == rows["sklearnex"].pop("pred")))
@@ -65,7 +65,7 @@ def main() -> None:
         f"{c.svc_params()} on {len(y_train)} train / {len(y_test)} test: sklearn / sklearnex time ratio {ratio:.1f}x, "
         f"predictions agree on {100 * agree:.2f}% of test images"
     )
-    out = args.out or f"reports/q6/benchmarks/svm_final_{'seed' if args.answer_model else args.protocol}.json"
+    out = args.out or f"reports/q6/benchmarks/svm_final_{'answer_model' if args.answer_model else args.protocol}.json"
     write_json(
         out,
         {

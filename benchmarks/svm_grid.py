@@ -17,21 +17,24 @@ from nnsvm.core.io import write_json
 from nnsvm.params import load_params
 from nnsvm.q6 import data as q6data
 from nnsvm.q6.grid import candidates, grid_search, plain_grid_search
+from nnsvm.q6.params import PROTOCOLS
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--protocol", default="published", choices=["published", "improved"])
-    parser.add_argument("--kernels", nargs="+", default=["linear", "poly2", "poly3", "rbf"])
+    parser.add_argument("--protocol", default="published", choices=PROTOCOLS)
+    parser.add_argument("--kernels", nargs="+", default=None, help="keys of q6.kernels (default: all of them)")
     parser.add_argument("--out", default="reports/q6/benchmarks/svm_grid.json")
     args = parser.parse_args()
     q6 = load_params().q6
-    proto = getattr(q6, args.protocol)
+    proto = q6.protocol(args.protocol)
     data = q6data.load()
-    idx = data.split.grid[args.protocol]
-    x, y = data.scaler(proto.scaling)(data.x[idx]), data.y[idx]
+    x, y = data.grid_set(args.protocol, proto.scaling)
+    for kernel in args.kernels or ():
+        if kernel not in proto.kernels:
+            parser.error(f"--kernels: {kernel!r} is not one of q6.kernels ({', '.join(q6.kernels)})")
     rows, total = {}, [0.0, 0.0]
-    for kernel in args.kernels:
+    for kernel in args.kernels or q6.kernels:
         cands = candidates(proto.kernels[kernel])
         start = time.perf_counter()
         ours = np.array([s.mean for s in grid_search(x, y, cands, q6.cv_folds, q6.n_jobs)])
@@ -50,8 +53,9 @@ def main() -> None:
         total[0] += mid - start
         total[1] += end - mid
         print(
-            f"{kernel:7s} {len(cands):3d} candidates  precomputed {mid - start:7.1f} s  plain GridSearchCV {end - mid:7.1f} s  "
-            f"speed-up {(end - mid) / (mid - start):5.1f}x  max |score diff| {diff:.1e}",
+            f"{kernel:7s} {len(cands):3d} candidates  precomputed {mid - start:7.1f} s  "
+            f"plain GridSearchCV {end - mid:7.1f} s  speed-up {(end - mid) / (mid - start):5.1f}x  "
+            f"max |score diff| {diff:.1e}",
             flush=True,
         )
     print(

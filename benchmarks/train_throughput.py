@@ -72,10 +72,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--images", type=int, default=15_000)
     args = parser.parse_args()
-    params = load_params()
-    spec = params.q3.models[args.model]
-    if params.q3.threads:
-        torch.set_num_threads(params.q3.threads)
+    q3 = load_params().q3
+    if args.model not in q3.models:
+        parser.error(f"--model: {args.model!r} is not one of q3.models ({', '.join(q3.models)})")
+    spec = q3.models[args.model]
+    train.set_threads(q3.threads)
     x, y, described = load_data(args.images)
     print(
         f"model {args.model} ({spec.arch}), batch {spec.batch_size}, {described}, {torch.get_num_threads()} thread(s)"
@@ -88,9 +89,8 @@ def main() -> None:
             times["nnsvm" if fn is ours else "bare"].append(fn(spec, x, y, r))
     rate = {k: len(x) / statistics.median(v) for k, v in times.items()}
     for k, v in rate.items():
-        print(
-            f"{k:>6}: {v:9.0f} images/s (median of {args.rounds}; per round: {', '.join(f'{len(x) / t:.0f}' for t in times[k])})"
-        )
+        rounds = ", ".join(f"{len(x) / t:.0f}" for t in times[k])
+        print(f"{k:>6}: {v:9.0f} images/s (median of {args.rounds}; per round: {rounds})")
     print(f"ratio nnsvm / bare = {rate['nnsvm'] / rate['bare']:.3f}")
 
 

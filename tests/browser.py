@@ -23,8 +23,10 @@ FLAGS = [
 ]
 # Injected into a copy of the page: a CSP that blocks (and reports) every
 # request leaving the page, and a check that runs once everything has loaded.
-PROBE_HEAD = """<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
-<script>window.__blocked = []; document.addEventListener('securitypolicyviolation', e => window.__blocked.push(e.blockedURI));</script>"""
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
+PROBE_HEAD = f"""<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<script>window.__blocked = [];
+document.addEventListener('securitypolicyviolation', e => window.__blocked.push(e.blockedURI));</script>"""
 PROBE_BODY = """<script>window.addEventListener('load', () => {
   const imgs = [...document.images];
   const broken = imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || i.src.slice(0, 60));

@@ -9,9 +9,25 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnsvm.data import mnist
+from nnsvm.data import mnist, toy
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The assignment's toy sets, as a params dict (section toy of params.yaml): unit
+# tests build their params from this, never from the committed params.yaml.
+TOY = {
+    "seed": 42,
+    "clusters": {"centers": [[1.0, 1.0], [3.0, 3.0], [5.0, 5.0]], "std": 0.35, "n_per_class": 60},
+    "four_points": {"points": [[1, 4], [2, 3], [4, 5], [5, 6]], "labels": [1, 1, -1, -1]},
+    "db1": {"pattern": "++---++", "start": 1.0, "spacing": 1.0},
+    "db2": {"radii": [1.0, 3.0], "labels": [-1, 1], "n_per_ring": 40, "noise": 0.2},
+    "db3": {"radii": [1.0, 3.0, 5.0], "labels": [-1, 1, -1], "n_per_ring": 48, "noise": 0.2},
+}
+
+
+def toy_params() -> toy.ToyParams:
+    """The toy section as a validated model, built from ``TOY``."""
+    return toy.ToyParams.model_validate(TOY)
 
 
 def make_blobs(n_train: int = 20, n_test: int = 10, seed: int = 0) -> dict[str, bytes]:

@@ -25,23 +25,23 @@ def test_backprop_equals_finite_differences(case):
     assert bp.max_abs_diff(bp.backprop(p, X, y), bp.finite_differences(p, X, y, 1e-6)) < 1e-8
 
 
-def test_seed_loss_has_no_minus(case):
+def test_answer_loss_has_no_minus(case):
     """It gives the answer's loss as minus the cross-entropy, which is positive."""
     p, y = case
     assert bp.loss(p, X, y) > 0 and bp.answer_loss(p, X, y) == -bp.loss(p, X, y)
 
 
-def test_seed_eq3_4_keep_only_the_diagonal(case):
+def test_answer_eq3_4_keep_only_the_diagonal(case):
     """It gives dL/dz = (Y1 O2, Y2 O1) as written, not O - Y, and so wrong w11, b1 gradients."""
     p, y = case
     o = bp.forward(p, X).o3
-    seed = bp.answer_equations(p, X, y)
-    assert (seed["dz1"], seed["dz2"]) == pytest.approx((y[0] * o[1], y[1] * o[0]))
+    answer = bp.answer_equations(p, X, y)
+    assert (answer["dz1"], answer["dz2"]) == pytest.approx((y[0] * o[1], y[1] * o[0]))
     g = bp.autograd(p, X, y)
-    assert abs(seed["dw11"] - g["W1"][0, 0]) > 1e-3 and abs(seed["db1"] - g["b1"][0]) > 1e-3
+    assert abs(answer["dw11"] - g["W1"][0, 0]) > 1e-3 and abs(answer["db1"] - g["b1"][0]) > 1e-3
 
 
-def test_seed_chain_is_right_given_the_right_dz(case):
+def test_answer_chain_is_right_given_the_right_dz(case):
     """It reproduces dL/dw11 and dL/db1 from eqs. (5)-(10) when fed dL/dz = O - Y."""
     p, y = case
     chain = bp.answer_equations(p, X, y, dz3=bp.forward(p, X).o3 - y)

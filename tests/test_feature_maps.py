@@ -2,13 +2,12 @@
 
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import toy_params
 
 from nnsvm.data import toy
-from nnsvm.params import load_params
 from nnsvm.q4 import feature_maps as fm
 
-P = load_params(REPO / "params.yaml").toy
+P = toy_params()
 
 
 @pytest.fixture(scope="module")

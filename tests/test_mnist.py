@@ -42,7 +42,8 @@ def test_bad_idx_is_rejected(blob, message):
 
 def test_canonical_sums_match_the_shared_list(real_mirror):
     """It carries the same canonical sums as the mirror's SHA256SUMS.decompressed."""
-    listed = dict(line.split()[::-1] for line in open(f"{real_mirror}/SHA256SUMS.decompressed"))
+    with open(f"{real_mirror}/SHA256SUMS.decompressed") as sums:
+        listed = dict(line.split()[::-1] for line in sums)
     assert listed == mnist.CANONICAL_SHA256
 
 

@@ -2,19 +2,18 @@
 
 import numpy as np
 import pytest
-from conftest import REPO
 
 from nnsvm.data import toy
-from nnsvm.params import load_params
 from nnsvm.q1 import networks
 from nnsvm.stats import loglog_slope
 
-P = load_params(REPO / "params.yaml")
+# Q1-C's three clusters: class 1 bottom-left, 2 middle, 3 top-right.
+CLUSTERS = toy.ClustersParams(centers=((1.0, 1.0), (3.0, 3.0), (5.0, 5.0)), std=0.35, n_per_class=60)
 
 
 def test_step_net_classifies_the_clusters():
     """It gets every point of the three clusters right with lines from the class means."""
-    data = toy.clusters(P.toy.clusters, np.random.default_rng(0))
+    data = toy.clusters(CLUSTERS, np.random.default_rng(0))
     normal, thresholds = networks.lines_from_clusters(data.x, data.y)
     pred = networks.predict_classes(networks.StepNet(normal, thresholds), data.x)
     assert (pred == data.y).all()
@@ -26,7 +25,7 @@ def test_step_net_by_hand():
     assert networks.predict_classes(net, np.array([[0.5, 9], [1.5, -9], [2.5, 0]])).tolist() == [1, 2, 3]
 
 
-def test_seed_relu_net_equals_tent():
+def test_answer_relu_net_equals_tent():
     """It matches T(x) on a 100,001-point grid to float rounding, including T(1/3) = 1."""
     grid = np.linspace(0, 1, 100_001)
     net = networks.AnswerReluNet()

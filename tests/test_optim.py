@@ -34,7 +34,7 @@ def test_sgd_with_the_gradient_descends():
     assert optim.sgd(X, Y, L2, 0.01, 30, np.random.default_rng(1))[-1] - f_star < 1e-2
 
 
-def test_seed_rules_do_not_minimise():
+def test_answer_rules_do_not_minimise():
     """It shows the loss-times-x SGD and the f/f' Newton ending far from the minimum."""
     f_star = min(optim.newton(X, Y, L2, 10)[0])
     answer_sgd = optim.sgd(X, Y, L2, 0.01, 30, np.random.default_rng(1), answer_rule=True)

@@ -1,42 +1,115 @@
 """The q1, q2, q4 and q5 params sections are strict too."""
 
+import copy
+
 import pytest
 from test_params import write_params
 
+from nnsvm.core.config import load_section
 from nnsvm.core.errors import NnsvmError
-from nnsvm.params import load_params
+from nnsvm.q1.params import Q1Params
+from nnsvm.q2.params import Q2Params
+from nnsvm.q4.params import Q4Params
+from nnsvm.q5.params import Q5Params
+
+# One valid example of each section, small; each test breaks one key of a copy.
+SECTIONS = {
+    "q1": (
+        Q1Params,
+        {
+            "relu_grid_points": 101,
+            "region_grid_points": 20,
+            "pulses": [1, 2, 4],
+            "target": "sine",
+            "steepness": 200.0,
+            "eval_points": 1001,
+        },
+    ),
+    "q2": (
+        Q2Params,
+        {
+            "seed": 7,
+            "init_std": 1.0,
+            "x": [0.5, -1.5],
+            "y": [0, 1],
+            "fd_step": 1.0e-6,
+            "tol": 1.0e-8,
+            "optim": {"l2": 0.1, "iterations": 5, "sgd_lr": 0.005, "newton_iterations": 5},
+        },
+    ),
+    "q4": (
+        Q4Params,
+        {
+            "svm": {
+                "primal_solvers": ["CLARABEL", "OSQP"],
+                "dual_solvers": ["CLARABEL", "OSQP"],
+                "hard_c": 1.0e6,
+                "answer_c": 1.0,
+                "sv_tol": 1.0e-3,
+                "margin_tol": 1.0e-3,
+                "tol": 1.0e-3,
+                "nonseparable_labels": [1, -1, 1, -1],
+            },
+            "maps": {"solver": "CLARABEL"},
+        },
+    ),
+    "q5": (
+        Q5Params,
+        {
+            "seed": 5,
+            "n_points": 20,
+            "dim": 3,
+            "poly_degrees": [2, 3],
+            "poly_coef0": 1.0,
+            "gamma": 0.5,
+            "rff_features": [10, 100],
+            "rff_repeats": 2,
+            "tol": 1.0e-12,
+        },
+    ),
+}
+
+
+def load_edited(tmp_path, name: str, edit):
+    """Load section ``name`` from a file holding only it, after ``edit`` changed a copy of its example."""
+    model, example = SECTIONS[name]
+    raw = copy.deepcopy(example)
+    edit(raw)
+    return load_section(name, model, write_params(tmp_path, {name: raw}))
+
+
+@pytest.mark.parametrize("name", sorted(SECTIONS))
+def test_the_examples_are_valid(tmp_path, name):
+    """It loads each example section as written (so each failure below is the one edit's)."""
+    model, _ = SECTIONS[name]
+    assert isinstance(load_edited(tmp_path, name, lambda raw: None), model)
 
 
 def test_unknown_solver_names_the_key(tmp_path):
     """It rejects a solver cvxpy does not ship, naming q4.svm.primal_solvers."""
-    path = write_params(tmp_path, lambda p: p["q4"]["svm"].update(primal_solvers=["CLARABEL", "GUROBI"]))
     with pytest.raises(NnsvmError, match=r"q4\.svm\.primal_solvers\.1"):
-        load_params(path)
+        load_edited(tmp_path, "q4", lambda q4: q4["svm"].update(primal_solvers=["CLARABEL", "GUROBI"]))
 
 
 def test_one_solver_is_not_enough(tmp_path):
     """It asks for at least two solvers per QP."""
-    path = write_params(tmp_path, lambda p: p["q4"]["svm"].update(dual_solvers=["OSQP"]))
     with pytest.raises(NnsvmError, match=r"q4\.svm\.dual_solvers"):
-        load_params(path)
+        load_edited(tmp_path, "q4", lambda q4: q4["svm"].update(dual_solvers=["OSQP"]))
 
 
 def test_pulses_must_increase(tmp_path):
     """It rejects a pulse list that is not strictly increasing."""
-    path = write_params(tmp_path, lambda p: p["q1"].update(pulses=[4, 2]))
     with pytest.raises(NnsvmError, match=r"q1\.pulses: .*strictly increasing"):
-        load_params(path)
+        load_edited(tmp_path, "q1", lambda q1: q1.update(pulses=[4, 2]))
 
 
 def test_label_must_be_one_hot(tmp_path):
     """It rejects a Q2 label that is not one-hot."""
-    path = write_params(tmp_path, lambda p: p["q2"].update(y=[1, 1]))
     with pytest.raises(NnsvmError, match=r"q2\.y: .*one-hot"):
-        load_params(path)
+        load_edited(tmp_path, "q2", lambda q2: q2.update(y=[1, 1]))
 
 
 def test_typo_in_q5_names_the_allowed_keys(tmp_path):
     """It names the misspelt q5 key and the keys allowed there."""
-    path = write_params(tmp_path, lambda p: p["q5"].update(gama=0.5))
     with pytest.raises(NnsvmError, match=r"q5\.gama: unknown key \(allowed here: seed, n_points"):
-        load_params(path)
+        load_edited(tmp_path, "q5", lambda q5: q5.update(gama=0.5))

@@ -8,7 +8,14 @@ from conftest import run_in
 
 pytestmark = pytest.mark.slow
 
-CLAIMS = ("q1/claims.json", "q2/claims.json", "q4/claims_svm.json", "q4/claims_maps.json", "q5/claims.json")
+# Each claims file and the stage that writes it.
+CLAIMS = {
+    "q1/claims.json": "q1",
+    "q2/claims.json": "q2",
+    "q4/claims_svm.json": "q4_svm",
+    "q4/claims_maps.json": "q4_maps",
+    "q5/claims.json": "q5",
+}
 
 
 def read(pipeline, rel):
@@ -56,18 +63,22 @@ def test_networks_and_gradients(pipeline):
 
 
 def test_claims_name_their_run_and_its_metrics(pipeline):
-    """It writes claims with a verdict each, naming an MLflow run that holds their numbers."""
-    code = "import json; from nnsvm.core import tracking; print(json.dumps({r['run_id']: r for r in tracking.runs()}, default=str))"
+    """It writes claims with the answer and a verdict each, naming its stage's MLflow run that holds their numbers."""
+    code = (
+        "import json; from nnsvm.core import tracking; "
+        "print(json.dumps({r['run_id']: r for r in tracking.runs()}, default=str))"
+    )
     runs = json.loads(run_in(pipeline, "python", "-c", code).stdout)
-    for rel in CLAIMS:
+    for rel, stage in CLAIMS.items():
         data = read(pipeline, rel)
         run = runs[data["run_id"]]
-        assert run["tags.stage"] == data["stage"]
+        assert run["tags.stage"] == data["stage"] == stage
         for claim in data["claims"]:
+            assert claim["answer"] and "seed" not in claim, claim
             assert claim["verdict"] in {"confirmed", "corrected"}, claim
             for key, value in claim["metrics"].items():
                 assert run[f"metrics.{key}"] == pytest.approx(value)
             for fig in claim["figures"]:
                 assert (pipeline / "reports" / fig).read_bytes()[:4] == b"\x89PNG"
     rows = read(pipeline, "q4/claims_svm.json")["headline"]
-    assert [r["quantity"] for r in rows] == ["Q4-A w", "Q4-A b"]
+    assert [r["quantity"] for r in rows] == ["Q4-A w", "Q4-A b"] and all(r["answer"] for r in rows)

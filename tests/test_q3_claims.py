@@ -16,7 +16,10 @@ def metrics(corrected: float, published: list[float]) -> dict:
 
 
 def test_corrected_model_clearly_better_gives_corrected():
-    """It says 'corrected' when our model beats the answer's 93.08% by half a point or more, and says the seed lies in the range."""
+    """It says 'corrected' when our model beats the answer's 93.08% by half a point or more.
+
+    It also says the answer's number lies inside the range of the published protocol's seeds.
+    """
     claim = claims.accuracy_claim("mlp", metrics(0.982, [0.90, 0.95]))
     assert claim.verdict == "corrected"
     assert "lies inside that range" in claim.evidence

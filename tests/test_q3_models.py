@@ -12,7 +12,7 @@ def spec(**kw) -> Q3ModelParams:
     return Q3ModelParams(**(base | kw))
 
 
-def test_mlp_has_the_seed_architecture():
+def test_mlp_has_the_answer_architecture():
     """It is 784-300-50-10: 235,500 + 15,050 + 510 = 251,060 parameters, 10 logits per image."""
     model = models.build(spec(arch="mlp"), torch.Generator().manual_seed(0))
     assert models.n_parameters(model) == 784 * 300 + 300 + 300 * 50 + 50 + 50 * 10 + 10 == 251_060

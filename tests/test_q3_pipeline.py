@@ -1,4 +1,8 @@
-"""End to end: the Q3 stages inside `dvc repro` on the tiny profile (1 epoch, 1,000 images, shifts up to 2)."""
+"""End to end: the Q3 stages inside `dvc repro` on the tiny profile (1 epoch, 1,000 images, shifts up to 2).
+
+q3_train@<model> trains, q3_shift measures every model under every shift, q3_report
+writes the metrics, the training curves and the claims.
+"""
 
 import json
 
@@ -9,48 +13,75 @@ from conftest import run_in
 pytestmark = pytest.mark.slow
 
 MODELS = ("mlp", "lenet", "mlp_published", "lenet_published", "mlp_shiftaug", "lenet_shiftaug")
+SHIFT_FIGURES = ("demo", "demo_classes", "invariance", *(f"heatmap_{name}" for name in MODELS))
 
 
 def read(pipeline, path):
     return json.loads((pipeline / path).read_text())
 
 
+def test_one_training_stage_per_model(pipeline):
+    """It declares q3_train@<model> for every model of q3.models, and q3_shift and q3_report once."""
+    names = set(run_in(pipeline, "dvc", "stage", "list", "--name-only").stdout.split())
+    q3 = {name for name in names if name.startswith("q3_")}
+    assert q3 == {f"q3_train@{name}" for name in MODELS} | {"q3_shift", "q3_report"}
+
+
 def test_metrics_file_has_every_model_at_the_fixed_schema(pipeline):
-    """It writes {model: {test_accuracy, epochs, train_seconds}}, with the seeds and their mean for multi-seed models."""
+    """It writes {model: {test_accuracy, epochs, train_seconds}}; multi-seed models add their seeds (and the mean)."""
     metrics = read(pipeline, "reports/q3/metrics.json")
     assert set(metrics) == set(MODELS)
     for name, m in metrics.items():
         assert 0.0 <= m["test_accuracy"] <= 1.0 and m["epochs"] == 1 and m["train_seconds"] > 0
         assert ("seeds" in m) == name.endswith("_published")
+        assert m["test_accuracy"] == read(pipeline, f"reports/q3/train/{name}.json")["test_accuracy"]
     seeds = metrics["lenet_published"]["seeds"]
     assert list(seeds) == ["42", "43"]
     assert metrics["lenet_published"]["test_accuracy"] == pytest.approx(sum(seeds.values()) / 2)
 
 
 def test_shift_file_covers_every_shift(pipeline):
-    """It measures all 25 shifts of [-2, 2]^2 for every model; at (0, 0) consistency is 1 and accuracy is the test accuracy."""
+    """It measures all 25 shifts of [-2, 2]^2 for every model.
+
+    At (0, 0) consistency is 1 and accuracy is the test accuracy.
+    """
     grid = read(pipeline, "reports/q3/shift.json")
+    rings = read(pipeline, "reports/q3/shift_by_distance.json")
     metrics = read(pipeline, "reports/q3/metrics.json")
     keys = {f"{dx},{dy}" for dx in range(-2, 3) for dy in range(-2, 3)}
     for name in MODELS:
         assert set(grid[name]["accuracy"]) == keys == set(grid[name]["consistency"])
         assert grid[name]["consistency"]["0,0"] == 1.0
+        assert set(rings[name]["accuracy"]) == {"0", "1", "2"} == set(rings[name]["consistency"])
+        assert rings[name]["accuracy"]["0"] == grid[name]["accuracy"]["0,0"]
         if not name.endswith("_published"):
             # The tiny profile's shift stage sees the first q3.shift.max_test test
             # images, the training stage all of them: equal up to sampling (sd ~1.5 points).
             assert grid[name]["accuracy"]["0,0"] == pytest.approx(metrics[name]["test_accuracy"], abs=0.08)
 
 
+def test_demo_file_has_every_seeds_answer(pipeline):
+    """It records, for the answer's shifted 8, one predicted digit per seed of every model."""
+    shown = read(pipeline, "reports/q3/demo.json")
+    assert (shown["label"], shown["dx"]) == (8, 7)
+    assert set(shown["predictions"]) == set(MODELS)
+    for name, predictions in shown["predictions"].items():
+        assert len(predictions) == (2 if name.endswith("_published") else 1)
+        assert all(p in range(10) for p in predictions)
+
+
 def test_claims_and_figures(pipeline):
     """It writes the five Q3 claims with computed verdicts, two headline rows, and every figure they cite."""
     claims = read(pipeline, "reports/q3/claims.json")
-    assert claims["stage"] == "shift" and len(claims["claims"]) == 5 and len(claims["headline"]) == 2
+    assert claims["stage"] == "q3_report" and len(claims["claims"]) == 5 and len(claims["headline"]) == 2
     for claim in claims["claims"]:
         assert claim["verdict"] in {"confirmed", "corrected", "differs"}
+        assert claim["answer"], claim
         for figure in claim["figures"]:
             assert (pipeline / "reports" / figure).read_bytes()[:4] == b"\x89PNG"
-    for name in MODELS:
-        assert (pipeline / "reports/q3/figures" / f"heatmap_{name}.png").is_file()
+    for name in SHIFT_FIGURES:
+        assert (pipeline / "reports/q3/figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+    assert (pipeline / "reports/q3/training.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_checkpoints_and_training_curves(pipeline):
@@ -60,15 +91,19 @@ def test_checkpoints_and_training_curves(pipeline):
     assert checkpoint["states"][42]["fc1.weight"].shape == (300, 784)
     assert (pipeline / "reports/q3/train_loss/lenet/seed42.csv").read_text().splitlines()[0] == "epoch,train_loss"
     assert len((pipeline / "reports/q3/test_accuracy/lenet/seed42.csv").read_text().splitlines()) == 2
+    assert len(list((pipeline / "reports/q3/train_loss/lenet_published").glob("seed*.csv"))) == 2
 
 
 def test_models_are_logged_with_signature_and_example(pipeline):
-    """It logs each trained model to its stage's MLflow run with a signature and an input example."""
+    """It logs each trained model to its q3_train stage's MLflow run with a signature and an input example."""
     code = (
         "import json, mlflow; from nnsvm.core import tracking; mlflow.set_tracking_uri(tracking.tracking_uri()); "
-        "ms = mlflow.search_logged_models(experiment_ids=[mlflow.get_experiment_by_name('nnsvm').experiment_id], output_format='list'); "
-        "print(json.dumps(sorted((m.name, bool(mlflow.models.get_model_info(m.model_uri).signature), "
-        "mlflow.models.get_model_info(m.model_uri).saved_input_example_info is not None) for m in ms)))"
+        "eid = mlflow.get_experiment_by_name('nnsvm').experiment_id; "
+        "ms = mlflow.search_logged_models(experiment_ids=[eid], output_format='list'); "
+        "stage = {r['run_id']: r['tags.stage'] for r in tracking.runs()}; "
+        "info = {m.name: mlflow.models.get_model_info(m.model_uri) for m in ms}; "
+        "print(json.dumps(sorted((m.name, stage.get(m.source_run_id), bool(info[m.name].signature), "
+        "info[m.name].saved_input_example_info is not None) for m in ms)))"
     )
     logged = json.loads(run_in(pipeline, "python", "-c", code).stdout)
-    assert logged == sorted([name, True, True] for name in MODELS)
+    assert logged == sorted([name, f"q3_train@{name}", True, True] for name in MODELS)

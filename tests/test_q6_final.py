@@ -45,7 +45,7 @@ def test_best_over_kernels_takes_the_highest_cv():
     assert best_over_kernels(grids({"linear": 0.9, "poly2": 0.9, "poly3": 0.7, "rbf": 0.85}))[0] == "linear"
 
 
-def test_seed_numbers_confirm_and_far_numbers_differ():
+def test_answer_numbers_confirm_and_far_numbers_differ():
     """It confirms a reproduction within tolerance, and says 'differs' beyond it."""
     g = grids({"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886})
     final = {
@@ -70,12 +70,12 @@ def test_seed_numbers_confirm_and_far_numbers_differ():
     metrics["published"] = protocol_metrics(g, far)
     verdicts = {c.claim: c.verdict for c in claims(metrics, {"lr_wrong_svm_right": 0, "test_size": 100}, 50, figures)}
     assert verdicts["RBF C=10 gamma=1e-4 trained on the rest has test accuracy 94.74%"] == "differs"
-    seed_refit = {
+    answer_refit = {
         "lr_wrong_svm_right": 0,
         "test_size": 100,
         "answer_model": {"train_accuracy": 0.963, "test_accuracy": 0.951},
     }
-    verdicts = {c.claim: c.verdict for c in claims(metrics, seed_refit, 50, figures)}
+    verdicts = {c.claim: c.verdict for c in claims(metrics, answer_refit, 50, figures)}
     assert verdicts["RBF C=10 gamma=1e-4 trained on the rest has test accuracy 94.74%"] == "confirmed"
     assert verdicts["a test digit logistic regression gets wrong is classified right by the SVM"] == "differs"
     assert [h.improved for h in headline(metrics)][-2:] == ["98.50%", "92.00%"]

@@ -116,7 +116,7 @@ def test_readme_block_is_replaced_between_markers():
 
 
 def test_committed_readme_shows_the_committed_headline_table():
-    """It keeps README's headline table equal to reports/headline.md, as the report stage writes it."""
+    """It keeps README's headline table equal to reports/headline.md: the report writes it, `make readme` copies it."""
     from conftest import REPO
 
     table = (REPO / "reports" / "headline.md").read_text()

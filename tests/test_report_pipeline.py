@@ -1,4 +1,4 @@
-"""The report built by the end-to-end pipeline: agrees with MLflow, loads cleanly in a real browser."""
+"""The report built by the end-to-end pipeline: agrees with MLflow and the run records, loads cleanly in a browser."""
 
 import json
 
@@ -19,6 +19,19 @@ def test_report_is_written(pipeline):
     html = (pipeline / "reports" / "report.html").read_text()
     md = (pipeline / "reports" / "report.md").read_text()
     assert "Headline numbers" in html and "## Provenance" in md
+
+
+def test_report_lists_every_stage_run_record(pipeline):
+    """It shows one stage-table row per run record (the report's own aside), with that record's MLflow run."""
+    records = [json.loads(p.read_text()) for p in sorted((pipeline / "reports" / "runs").glob("*.json"))]
+    md = (pipeline / "reports" / "report.md").read_text()
+    html = (pipeline / "reports" / "report.html").read_text()
+    assert f"from the outputs of {len(records)} stages" in md
+    for record in records:
+        assert f"| {record['stage']} |" in md and f"`{record['run_id']}` |" in md, record["stage"]
+        assert record["run_id"] in html
+    own = json.loads((pipeline / "reports" / "report_run.json").read_text())
+    assert own["stage"] == "report" and own["run_id"] not in md
 
 
 def test_report_numbers_and_figures_are_in_mlflow(pipeline):

@@ -4,6 +4,12 @@ import pytest
 from conftest import copy_pipeline, make_blobs, run_in, write_mirror
 
 
+@pytest.fixture(scope="module")
+def untouched(tmp_path_factory):
+    """One pipeline copy with the committed params, for commands that must fail before writing anything."""
+    return copy_pipeline(tmp_path_factory.mktemp("cli") / "p")
+
+
 def test_param_typo_prints_one_line_and_exits_nonzero(tmp_path):
     """It names the misspelt key on one line, exits 2 and writes no data."""
     work = copy_pipeline(tmp_path / "p", {"data": {"mnist": {"sourse": "full"}}})
@@ -13,6 +19,24 @@ def test_param_typo_prints_one_line_and_exits_nonzero(tmp_path):
     assert len(lines) == 1
     assert "data.mnist.sourse: unknown key" in lines[0]
     assert not (work / "data").exists()
+
+
+@pytest.mark.parametrize(
+    ("stage", "item", "message"),
+    [
+        ("q3_train", "mlpp", "unknown Q3 model 'mlpp'"),
+        ("q6_grid", "rbff", "kernel 'rbff' unknown"),
+        ("q6_final", "publishd", "protocol 'publishd' unknown"),
+    ],
+)
+def test_unknown_foreach_item_prints_one_line_and_exits_nonzero(untouched, stage, item, message):
+    """It names the unknown model, kernel or protocol on one line, exits 2 and starts no MLflow run."""
+    work = untouched
+    result = run_in(work, "python", "-m", f"stages.{stage}", item, check=False)
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"nnsvm {stage}@{item}: error:") and message in line
+    assert not (work / "reports").exists() and not (work / "mlflow.db").exists()
 
 
 @pytest.mark.slow

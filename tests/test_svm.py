@@ -26,7 +26,7 @@ def test_qp_finds_the_exact_answer(kind, solver):
 
 
 @pytest.mark.parametrize("c", [1e6, 1.0])
-def test_sklearn_finds_the_exact_answer_at_large_and_seed_c(c):
+def test_sklearn_finds_the_exact_answer_at_large_and_answer_c(c):
     """It matches the hard margin at C = 1e6 and at the answer's C = 1 (largest alpha 0.25 < C)."""
     fit = svm.sklearn_svc(X, Y, c)
     assert np.allclose(fit.w, [-0.5, -0.5], atol=1e-9)
@@ -71,7 +71,7 @@ def test_bad_input_and_unusable_solver_give_one_line_errors():
 
 
 def test_errors_against_exact_are_measured():
-    """It reports the seed-style truncated b = 3.49 as 0.01 off."""
-    fit = svm.SvmFit("seed", True, "optimal", np.array([-0.5, -0.5]), 3.49, None, (1, 2), (0, 1, 2), np.sqrt(2))
+    """It reports the answer's truncated b = 3.49 as 0.01 off."""
+    fit = svm.SvmFit("answer", True, "optimal", np.array([-0.5, -0.5]), 3.49, None, (1, 2), (0, 1, 2), np.sqrt(2))
     err = svm.error_vs_exact(fit)
     assert err["w_err"] == 0 and err["b_err"] == pytest.approx(0.01)

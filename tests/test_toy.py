@@ -1,12 +1,11 @@
 """The toy data sets have the shapes, labels and geometry the assignment describes."""
 
 import numpy as np
-from conftest import REPO
+from conftest import toy_params
 
 from nnsvm.data import toy
-from nnsvm.params import load_params
 
-P = load_params(REPO / "params.yaml").toy
+P = toy_params()
 
 
 def test_clusters_have_three_classes_in_order():
@@ -47,8 +46,11 @@ def test_rings_lie_within_noise_of_their_radius():
 
 
 def test_db3_is_negative_positive_negative():
-    """It labels the inner and outer rings -1 and the middle ring +1."""
-    assert P.db3.labels == (-1, 1, -1)
+    """It labels the inner and outer rings -1 and the middle ring +1, innermost first."""
+    data = toy.rings(P.db3, np.random.default_rng(2))
+    radius = np.hypot(data.x[:, 0], data.x[:, 1])
+    for r, label in ((1.0, -1), (3.0, 1), (5.0, -1)):
+        assert set(data.y[np.abs(radius - r) < 0.5].tolist()) == {label}
 
 
 def test_same_seed_same_bytes(tmp_path):

@@ -69,18 +69,13 @@ def test_a_failing_stage_ends_its_run_failed_with_the_error(monkeypatch, tmp_pat
     assert not (tmp_path / "reports" / "runs" / "broken.json").exists()
 
 
-def test_logged_params_are_the_ones_dvc_yaml_declares():
+def test_logged_params_are_the_ones_dvc_yaml_declares(monkeypatch, tmp_path):
     """It reads a stage's params through DVC, so MLflow and dvc.yaml cannot drift apart."""
-    import os
+    from conftest import copy_pipeline
 
-    from conftest import REPO
-
-    cwd = os.getcwd()
-    os.chdir(REPO)
-    try:
-        params = tracking.stage_params("q6_grid@rbf")
-    finally:
-        os.chdir(cwd)
+    # A copy, so that DVC never opens the working repository (a `dvc repro` may hold it).
+    monkeypatch.chdir(copy_pipeline(tmp_path / "p"))
+    params = tracking.stage_params("q6_grid@rbf")
     flat = tracking.flatten(params)
     assert {"q6.n_jobs", "q6.published.refine_factor", "q6.improved.kernels.rbf.C"} <= set(flat)
     assert not any(k.startswith("q6.published.kernels.linear") for k in flat)
