@@ -10,7 +10,7 @@ export PATH := $(BIN):$(PATH)
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 
-.PHONY: setup repro test ui clean-tracking
+.PHONY: setup repro readme test lint typecheck ui clean-tracking
 
 setup: $(STAMP)
 
@@ -23,13 +23,25 @@ $(STAMP): requirements.lock pyproject.toml
 
 repro: $(STAMP)
 	$(BIN)/dvc repro
+	@$(MAKE) --no-print-directory readme
 	@echo
 	@echo "Report:     $(CURDIR)/reports/report.html (also reports/report.md)"
 	@echo "Metrics:    $(BIN)/dvc metrics show"
 	@echo "MLflow UI:  make ui, then open http://127.0.0.1:$(UI_PORT)"
 
-test: $(STAMP)
+# README's headline block, copied from reports/headline.md (which the report stage writes).
+readme: $(STAMP)
+	$(BIN)/python -m nnsvm.report
+
+test: lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src stages tests benchmarks
+	$(BIN)/ruff check src stages tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
 
 ui: $(STAMP)
 	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlflow.db \
