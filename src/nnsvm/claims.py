@@ -8,6 +8,7 @@ the MLflow run named in the file, so the report can be checked against MLflow.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -52,7 +53,7 @@ class HeadlineRow:
 
 
 def write_claims(
-    path: str | Path, *, stage: str, run_id: str, claims: list[Claim], headline: list[HeadlineRow] = ()
+    path: str | Path, *, stage: str, run_id: str, claims: list[Claim], headline: Sequence[HeadlineRow] = ()
 ) -> None:
     """Write a claims file (atomically) for the report stage to render."""
     write_json(
