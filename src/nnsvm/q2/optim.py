@@ -20,7 +20,6 @@ from collections.abc import Callable
 import numpy as np
 
 
-
 def with_bias(x: np.ndarray) -> np.ndarray:
     return np.hstack([x, np.ones((len(x), 1))])
 

@@ -1,7 +1,8 @@
 """Q3: the answer's claims on MNIST accuracy and shift invariance, judged against what the Q3 stages measured.
 
-The answer's numbers below are quoted from ``../shared/spec/answer-ML_HW4.md`` (its text)
-and the original notebooks), not results; every measured number is passed in.
+The answer's numbers below are quoted from ``../shared/spec/answer-ML_HW4.md`` (its
+text) and the original notebooks (``../shared/spec/assignment.md``), not results;
+every measured number is passed in.
 """
 
 from __future__ import annotations
