@@ -81,3 +81,8 @@ def claim_metrics(claims: list[Claim]) -> dict[str, float]:
 def pct(x: float) -> str:
     """``0.98273`` -> ``98.27%``."""
     return f"{100 * x:.2f}%"
+
+
+def cited_figures(claims: list[Claim], reports_dir: Path) -> list[Path]:
+    """Every figure ``claims`` cite, once each, as paths under ``reports_dir``: what their run must hold."""
+    return [reports_dir / f for f in sorted({f for c in claims for f in c.figures})]
