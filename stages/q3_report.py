@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.claims import cited_figures, claim_metrics, write_claims
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import load_section
@@ -22,13 +22,12 @@ def main() -> None:
         rings = results.rings_from_json(read_json(REPORTS / "shift_by_distance.json"))
         shown = read_json(REPORTS / "demo.json")
         write_json(REPORTS / "metrics.json", results.metrics(trained))
-        figure = save_figure(figures.training_curves(trained), REPORTS / "training.png")
+        save_figure(figures.training_curves(trained), REPORTS / "training.png")
         found = claims.all_claims(trained, rings, shown["predictions"], shown["label"], shown["dx"], p.shift.max_shift)
         write_claims(
             REPORTS / "claims.json", stage=STAGE, run_id=run_id, claims=found, headline=claims.headline(trained)
         )
-        tracking.log_metrics(claim_metrics(found))
-        tracking.log_artifact(figure, "figures")
+        tracking.log_claims(claim_metrics(found), cited_figures(found, REPORTS.parent))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.claims import cited_figures, claim_metrics, write_claims
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import load_section
@@ -26,7 +26,7 @@ def main() -> None:
         figures = claims.figure_paths(q6.kernels)
         checked = claims.claims(metrics, finals["published"], grids["rbf"]["published"]["grid_size"], figures)
         write_claims(OUT / "claims.json", stage=STAGE, run_id=run_id, claims=checked, headline=claims.headline(metrics))
-        tracking.log_metrics(claim_metrics(checked))
+        tracking.log_claims(claim_metrics(checked), cited_figures(checked, OUT.parent))
         tracking.log_artifact(OUT / "metrics.json")
 
 

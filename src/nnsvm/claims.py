@@ -8,6 +8,7 @@ the MLflow run named in the file, so the report can be checked against MLflow.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -52,7 +53,7 @@ class HeadlineRow:
 
 
 def write_claims(
-    path: str | Path, *, stage: str, run_id: str, claims: list[Claim], headline: list[HeadlineRow] = ()
+    path: str | Path, *, stage: str, run_id: str, claims: list[Claim], headline: Sequence[HeadlineRow] = ()
 ) -> None:
     """Write a claims file (atomically) for the report stage to render."""
     write_json(
@@ -80,3 +81,8 @@ def claim_metrics(claims: list[Claim]) -> dict[str, float]:
 def pct(x: float) -> str:
     """``0.98273`` -> ``98.27%``."""
     return f"{100 * x:.2f}%"
+
+
+def cited_figures(claims: list[Claim], reports_dir: Path) -> list[Path]:
+    """Every figure ``claims`` cite, once each, as paths under ``reports_dir``: what their run must hold."""
+    return [reports_dir / f for f in sorted({f for c in claims for f in c.figures})]

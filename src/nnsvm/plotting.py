@@ -53,7 +53,7 @@ def scatter_labelled(x: np.ndarray, y: np.ndarray, title: str) -> Figure:
     return fig
 
 
-def curves(xs: np.ndarray, series: dict[str, np.ndarray], title: str, xlabel: str = "x", ylabel: str = "y"):
+def curves(xs: np.ndarray, series: dict[str, np.ndarray], title: str, xlabel: str = "x", ylabel: str = "y") -> Figure:
     fig, ax = plt.subplots(figsize=(6, 4))
     for (name, ys), style in zip(series.items(), ("-", "--", ":", "-.")):
         ax.plot(xs, ys, style, lw=2, label=name)
@@ -65,15 +65,15 @@ def curves(xs: np.ndarray, series: dict[str, np.ndarray], title: str, xlabel: st
 
 def loglog(
     series: dict[str, tuple[list, list]], title: str, xlabel: str, ylabel: str, reference_slope: float | None = None
-):
+) -> Figure:
     """Log-log lines; optionally a reference line of the given slope through the first series' last point."""
     fig, ax = plt.subplots(figsize=(6, 4.2))
     for name, (xs, ys) in series.items():
         ax.loglog(xs, ys, "o-", label=name)
     if reference_slope is not None:
-        xs, ys = next(iter(series.values()))
-        xs = np.asarray(xs, float)
-        ax.loglog(xs, ys[-1] * (xs / xs[-1]) ** reference_slope, "k:", label=f"slope {reference_slope:g}")
+        first_x, first_y = next(iter(series.values()))
+        ref = np.asarray(first_x, float)
+        ax.loglog(ref, first_y[-1] * (ref / ref[-1]) ** reference_slope, "k:", label=f"slope {reference_slope:g}")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)

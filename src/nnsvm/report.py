@@ -147,7 +147,7 @@ def render_markdown(content: Content) -> str:
 
 
 def build(claim_files: list[dict[str, Any]], prov: dict[str, Any], records: list[dict[str, Any]]) -> Content:
-    """The report's content from the claims files, the provenance and every stage's run record (but the report's own)."""
+    """The report's content from the claims files, the provenance and every other stage's run record."""
     secs = sections(claim_files)
     stages = [
         StageRun(r["stage"], r["run_id"], r.get("wall_seconds"), r.get("git_commit", "unknown")[:12])

@@ -215,7 +215,8 @@ def log_dataset(name: str, *, source: str, digest: str, context: str, schema: Ma
     from mlflow.types import ColSpec, Schema
 
     columns = Schema([ColSpec(type=t, name=n) for n, t in (schema or {}).items()]) if schema else None
-    dataset = MetaDataset(source=HTTPDatasetSource(url=source), name=name, digest=digest, schema=columns)
+    # MetaDataset is concrete at run time; its stub leaves `profile` abstract.
+    dataset = MetaDataset(source=HTTPDatasetSource(url=source), name=name, digest=digest, schema=columns)  # type: ignore[abstract]
     mlflow.log_input(dataset, context=context)
 
 
@@ -242,7 +243,8 @@ def dataset_inputs(run_id: str) -> list[tuple[str, str, str]]:
 
     mlflow.set_tracking_uri(tracking_uri())
     found = []
-    for item in mlflow.get_run(run_id).inputs.dataset_inputs:
+    inputs = mlflow.get_run(run_id).inputs
+    for item in inputs.dataset_inputs if inputs else []:
         context = next((t.value for t in item.tags if t.key == "mlflow.data.context"), "")
         found.append((item.dataset.name, item.dataset.digest, context))
     return found
@@ -268,10 +270,13 @@ def run_record(run_id: str) -> dict[str, Any]:
     mlflow.set_tracking_uri(tracking_uri())
     client = mlflow.MlflowClient()
     paths: list[str] = []
-    pending = [None]
+    pending: list[str | None] = [None]
     while pending:
         for item in client.list_artifacts(run_id, pending.pop()):
-            (pending if item.is_dir else paths).append(item.path)
+            if item.is_dir:
+                pending.append(item.path)
+            else:
+                paths.append(item.path)
     return {"metrics": dict(client.get_run(run_id).data.metrics), "artifacts": sorted(paths)}
 
 
@@ -315,6 +320,8 @@ def log_child_runs(children: list[tuple[str, Mapping[str, Any], Mapping[str, flo
     from mlflow.tracking import MlflowClient
 
     parent = mlflow.active_run()
+    if parent is None:
+        raise RuntimeError("log_child_runs needs an active run (inside tracking.stage_run)")
     client = MlflowClient()
     stage = client.get_run(parent.info.run_id).data.tags.get("stage", "")
     now = int(time.time() * 1000)

@@ -13,7 +13,8 @@ def claims(c: dict, d: dict, e: dict, figs: dict[str, str]) -> list[Claim]:
     return [
         Claim(
             "Q1-C",
-            "Two step neurons (one per line) and an output neuron summing them with weight 1, bias 1 give the class index",
+            "Two step neurons (one per line) and an output neuron summing them with weight 1, bias 1 give the class "
+            "index",
             "classifies the three clusters",
             f"accuracy {c['accuracy']:.2%} on {c['n_points']} points",
             "confirmed" if c["accuracy"] == 1.0 else "differs",
@@ -28,7 +29,8 @@ def claims(c: dict, d: dict, e: dict, figs: dict[str, str]) -> list[Claim]:
             "equals T exactly",
             f"max |net - T| = {err:.1e} over {d['fine']['points']} points",
             "confirmed" if err <= EXACT_TOL else "differs",
-            f"float64 torch module with the answer's weights; on the answer's own 100-point grid {d['answer_grid']['max_abs_err']:.1e}",
+            "float64 torch module with the answer's weights; on the answer's own 100-point grid "
+            f"{d['answer_grid']['max_abs_err']:.1e}",
             (figs["relu_net"],),
             {"q1d.max_abs_err": err, "q1d.answer_grid_max_abs_err": d["answer_grid"]["max_abs_err"]},
         ),
@@ -38,7 +40,8 @@ def claims(c: dict, d: dict, e: dict, figs: dict[str, str]) -> list[Claim]:
             "error -> 0 as pulses grow",
             f"sup error {e['sup_err'][0]:.3g} (n={e['pulses'][0]}) -> {e['sup_err'][-1]:.3g} (n={e['pulses'][-1]})",
             "confirmed" if ok_e else "differs",
-            f"f = {e['formula']}; log-log slope {e['tail_slope']:.2f} for n >= {e['tail_pulses'][0]} (about -1: error ~ max|f'| / 2n), "
+            f"f = {e['formula']}; log-log slope {e['tail_slope']:.2f} for n >= {e['tail_pulses'][0]} (about -1: error "
+            "~ max|f'| / 2n), "
             f"{e['loglog_slope']:.2f} over all n; strictly decreasing there: {e['tail_decreasing']}",
             (figs["pulses"], figs["pulses_fit"]),
             {"q1e.tail_slope": e["tail_slope"], "q1e.slope": e["loglog_slope"], "q1e.last_sup_err": e["sup_err"][-1]},

@@ -77,7 +77,7 @@ def autograd(p: Params, x: np.ndarray, y: np.ndarray) -> Params:
     o2 = torch.sigmoid(o1 @ t["W2"] + t["b2"])
     loss_t = -(yt * torch.log_softmax(o2 @ t["W3"] + t["b3"], dim=0)).sum()
     loss_t.backward()
-    return {k: v.grad.numpy() for k, v in t.items()}
+    return {k: v.grad.numpy() for k, v in t.items() if v.grad is not None}
 
 
 def finite_differences(p: Params, x: np.ndarray, y: np.ndarray, h: float) -> Params:

@@ -34,7 +34,8 @@ def claims(b: dict, o: dict, p: Q2Params, fig: str) -> list[Claim]:
             f"dL/dz = [{s['dz1']:.6f}, {s['dz2']:.6f}]",
             f"O - Y = [{t['dz1']:.6f}, {t['dz2']:.6f}]",
             "corrected" if max(se["dz1"], se["dz2"]) > p.tol else "confirmed",
-            f"only the softmax Jacobian's diagonal is kept; error vs O - Y {max(se['dz1'], se['dz2']):.3e}, vs the gradient of the answer's "
+            f"only the softmax Jacobian's diagonal is kept; error vs O - Y {max(se['dz1'], se['dz2']):.3e}, vs the "
+            "gradient of the answer's "
             f"own loss {max(own['dz1'], own['dz2']):.3e} (so the missing off-diagonal term alone is wrong)",
             (),
         ),
@@ -44,15 +45,18 @@ def claims(b: dict, o: dict, p: Q2Params, fig: str) -> list[Claim]:
             f"dw11 = {s['dw11']:.6e}, db1 = {s['db1']:.6e}",
             f"autograd: dw11 = {t['dw11']:.6e}, db1 = {t['db1']:.6e}",
             "corrected" if max(se["dw11"], se["db1"]) > p.tol else "confirmed",
-            f"|error| dw11 {se['dw11']:.3e}, db1 {se['db1']:.3e}; fed the correct dL/dz = O - Y, the answer's eqs. (5)-(10) give "
-            f"the right values to {max(ch['dw11'], ch['db1']):.1e}: the chain is right, eqs. (3)-(4) and the sign are not",
+            f"|error| dw11 {se['dw11']:.3e}, db1 {se['db1']:.3e}; fed the correct dL/dz = O - Y, the answer's eqs. "
+            "(5)-(10) give "
+            f"the right values to {max(ch['dw11'], ch['db1']):.1e}: the chain is right, eqs. (3)-(4) and the sign are "
+            "not",
             (),
         ),
         Claim(
             "Q2-A",
             "Backprop by the chain rule gives every gradient of the network",
             "chain rule",
-            f"backprop vs autograd {d['backprop_vs_autograd']:.1e}, vs finite differences {d['backprop_vs_finite_diff']:.1e}",
+            f"backprop vs autograd {d['backprop_vs_autograd']:.1e}, vs finite differences "
+            f"{d['backprop_vs_finite_diff']:.1e}",
             "confirmed" if agree else "differs",
             f"all 23 weights and biases, float64, central differences h = {p.fd_step:g}; tolerance {p.tol:g}",
             (),
@@ -63,7 +67,8 @@ def claims(b: dict, o: dict, p: Q2Params, fig: str) -> list[Claim]:
             "update with the loss value",
             f"final gap to f*: as written {fmt(answer_sgd)}, with the gradient {fmt(gap['SGD (gradient)'])}",
             "corrected" if answer_sgd is None or answer_sgd > 10 * max(gap["SGD (gradient)"], 1e-12) else "differs",
-            f"{o['problem']}; eta = {p.optim.sgd_lr:g}, {p.optim.iterations} epochs; the loss value times x is no descent direction "
+            f"{o['problem']}; eta = {p.optim.sgd_lr:g}, {p.optim.iterations} epochs; the loss value times x is no "
+            "descent direction "
             "(it ignores the label's sign and the slope): w := w - eta dL/dw",
             (fig,),
         ),
@@ -71,9 +76,11 @@ def claims(b: dict, o: dict, p: Q2Params, fig: str) -> list[Claim]:
             "Q2-B",
             "Newton-Raphson: theta := theta - f(theta) / f'(theta)",
             "root-finding step",
-            f"final gap to f*: as written {fmt(answer_newton)}; theta - H^-1 grad f reaches 1e-10 in {o['newton_iters_to_1e-10']} iterations",
+            f"final gap to f*: as written {fmt(answer_newton)}; theta - H^-1 grad f reaches 1e-10 in "
+            f"{o['newton_iters_to_1e-10']} iterations",
             "corrected" if answer_newton is None or answer_newton > 1e-6 else "differs",
-            f"f/f' seeks f = 0, which a positive loss never reaches, so it oscillates; minimising needs f'/f'' (the Hessian solve); "
+            "f/f' seeks f = 0, which a positive loss never reaches, so it oscillates; minimising needs f'/f'' (the "
+            "Hessian solve); "
             f"|grad f| at Newton's end {o['grad_norm_at_star']:.1e}",
             (fig,),
             {"q2.optim.newton_iters": float(o["newton_iters_to_1e-10"] or -1), "q2.optim.f_star": o["f_star"]},

@@ -19,8 +19,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-Step = Callable[[np.ndarray], np.ndarray]
-
 
 def with_bias(x: np.ndarray) -> np.ndarray:
     return np.hstack([x, np.ones((len(x), 1))])

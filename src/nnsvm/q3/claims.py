@@ -1,12 +1,13 @@
 """Q3: the answer's claims on MNIST accuracy and shift invariance, judged against what the Q3 stages measured.
 
-The answer's numbers below are references from ``shared/spec`` (the answer's text
-and the original notebooks), not results; every measured number is passed in.
+The answer's numbers below are quoted from ``../shared/spec/answer-ML_HW4.md`` (its
+text) and the original notebooks (``../shared/spec/assignment.md``), not results;
+every measured number is passed in.
 """
 
 from __future__ import annotations
 
-from nnsvm.claims import Claim, HeadlineRow, pct
+from nnsvm.claims import Claim, HeadlineRow, Verdict, pct
 
 ANSWER_ACCURACY = {"mlp": 0.9308, "lenet": 0.985}
 ANSWER_LENET_EPOCHS_TEXT = 30  # the answer's text; its notebook ran 10 (see spec)
@@ -25,7 +26,7 @@ def accuracy_claim(arch: str, metrics: dict) -> Claim:
     answer, published, corrected = ANSWER_ACCURACY[arch], metrics[f"{arch}_published"], metrics[arch]["test_accuracy"]
     summary, n = published["summary"], len(published["seeds"])
     inside = summary["min"] <= answer <= summary["max"]
-    verdict = "corrected" if corrected >= answer + CLEAR_MARGIN else ("confirmed" if inside else "differs")
+    verdict: Verdict = "corrected" if corrected >= answer + CLEAR_MARGIN else ("confirmed" if inside else "differs")
     return Claim(
         question="Q3",
         claim=f"The {'MLP 784-300-50-10' if arch == 'mlp' else 'LeNet-5'} reaches {pct(answer)} test accuracy on MNIST",
@@ -33,7 +34,8 @@ def accuracy_claim(arch: str, metrics: dict) -> Claim:
         measured=f"{pct(corrected)} corrected; original protocol {protocol_text(summary, n)}",
         verdict=verdict,
         evidence=(
-            f"The original protocol (softmax before CrossEntropyLoss, Adam lr 0.01, batch 4096, 10 epochs) over {n} seeds "
+            f"The original protocol (softmax before CrossEntropyLoss, Adam lr 0.01, batch 4096, 10 epochs) over {n} "
+            "seeds "
             f"gives {', '.join(pct(a) for a in published['seeds'].values())}: the answer's {pct(answer)} lies "
             f"{'inside' if inside else 'outside'} that range. With logits into the loss and a one-cycle schedule "
             f"the same architecture reaches {pct(corrected)} in {metrics[arch]['epochs']} epochs."
@@ -58,9 +60,11 @@ def epochs_claim(metrics: dict) -> Claim:
     inside = summary["min"] <= answer <= summary["max"]
     return Claim(
         question="Q3",
-        claim=f"LeNet was trained for {ANSWER_LENET_EPOCHS_TEXT} epochs (the training cell run 3 times) to reach {pct(answer)}",
+        claim=f"LeNet was trained for {ANSWER_LENET_EPOCHS_TEXT} epochs (the training cell run 3 times) to reach "
+        f"{pct(answer)}",
         answer=f"{ANSWER_LENET_EPOCHS_TEXT} epochs",
-        measured=f"{published['epochs']} epochs of the notebook's protocol: {protocol_text(summary, len(published['seeds']))}",
+        measured=f"{published['epochs']} epochs of the notebook's protocol: "
+        f"{protocol_text(summary, len(published['seeds']))}",
         verdict="corrected" if inside else "differs",
         evidence=(
             f"The notebook shows 10 epochs. Rerun for {published['epochs']} epochs, the protocol's range "
@@ -78,12 +82,14 @@ def demo_claim(demo: dict[str, list[int]], label: int, dx: int) -> Claim:
     corrected = {name: preds[0] for name, preds in demo.items() if "published" not in name}
     return Claim(
         question="Q3",
-        claim=f"The first test {label} shifted {dx} px right: LeNet still says {ANSWER_DEMO['lenet']}, the MLP says {ANSWER_DEMO['mlp']}",
+        claim=f"The first test {label} shifted {dx} px right: LeNet still says {ANSWER_DEMO['lenet']}, the MLP says "
+        f"{ANSWER_DEMO['mlp']}",
         answer=f"LeNet {ANSWER_DEMO['lenet']}, MLP {ANSWER_DEMO['mlp']}",
         measured=", ".join(f"{name} {'/'.join(map(str, preds))}" for name, preds in demo.items()),
         verdict="confirmed" if confirmed else "differs",
         evidence=(
-            f"Original-protocol models (one prediction per seed): LeNet says {ANSWER_DEMO['lenet']} for {agrees['lenet']} of "
+            f"Original-protocol models (one prediction per seed): LeNet says {ANSWER_DEMO['lenet']} for "
+            f"{agrees['lenet']} of "
             f"{len(said['lenet'])} seeds, the MLP says {ANSWER_DEMO['mlp']} for {agrees['mlp']} of {len(said['mlp'])}. "
             f"Corrected models: {', '.join(f'{k} {v}' for k, v in corrected.items())}. One image is an anecdote; "
             "the shift grid measures the same thing on the whole test set."
@@ -101,7 +107,8 @@ def invariance_claim(rings: dict[str, dict[str, dict[int, float]]], max_shift: i
     shown = ", ".join(f"{r}px {pct(lenet[r])} vs {pct(mlp[r])}" for r in lenet if r in (1, 2, 4, max_shift))
     return Claim(
         question="Q3",
-        claim="CNNs recognise objects regardless of their position and angle (translation invariance from weight sharing and pooling)",
+        claim="CNNs recognise objects regardless of their position and angle (translation invariance from weight "
+        "sharing and pooling)",
         answer="invariant to position and angle",
         measured=f"LeNet consistency at shift distance {shown} (LeNet vs MLP)",
         verdict="confirmed" if exact else "corrected",

@@ -8,6 +8,7 @@ whose loss then applies a second softmax).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -15,8 +16,8 @@ from torch.nn import functional as F
 
 from nnsvm.q3.params import Q3ModelParams
 
-ACTIVATIONS = {"relu": F.relu, "sigmoid": torch.sigmoid}
-POOLS = {"max": F.max_pool2d, "avg": F.avg_pool2d}
+ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {"relu": F.relu, "sigmoid": torch.sigmoid}
+POOLS: dict[str, Callable[..., torch.Tensor]] = {"max": F.max_pool2d, "avg": F.avg_pool2d}
 
 
 class MLP(nn.Module):
@@ -58,6 +59,7 @@ def reset_parameters(model: nn.Module, generator: torch.Generator) -> nn.Module:
         if isinstance(layer, (nn.Linear, nn.Conv2d)):
             nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
             bound = 1 / math.sqrt(layer.weight[0].numel())
+            assert layer.bias is not None  # every layer here has a bias
             nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
     return model
 

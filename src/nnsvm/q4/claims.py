@@ -49,7 +49,8 @@ def hard_margin_claims(methods: dict, checks: dict, p: Q4SvmParams, fig: str) ->
             "w = [-0.5, -0.5], b = 3.5",
             f"all {len(methods)} methods within {max(worst.values()):.1e}; best {best}",
             "confirmed" if ok else "differs",
-            f"largest |w - w*| {worst['w_err']:.2e}, |b - b*| {worst['b_err']:.2e}, |margin - sqrt 2| {worst['margin_err']:.2e} "
+            f"largest |w - w*| {worst['w_err']:.2e}, |b - b*| {worst['b_err']:.2e}, |margin - sqrt 2| "
+            f"{worst['margin_err']:.2e} "
             f"over {', '.join(methods)}",
             (fig,),
             metrics | {"q4a.worst_w_err": worst["w_err"], "q4a.worst_b_err": worst["b_err"]},
@@ -71,19 +72,23 @@ def hard_margin_claims(methods: dict, checks: dict, p: Q4SvmParams, fig: str) ->
             f"w = {_fmt(ORIGINAL_QP_W)}, b = {ORIGINAL_QP_B}",
             f"{ip_dual}: w = {_fmt(methods[ip_dual]['w'])}, b = {methods[ip_dual]['b']:.6f}",
             "corrected" if orig_b_err > errors[best]["b_err"] else "differs",
-            f"the original is {orig_b_err:.1e} off in b; interior-point solvers stop ~1e-5..1e-4 off because (1, 4) lies on the "
-            f"margin with alpha = 0 (no strict complementarity); {ip_dual} is {errors[ip_dual]['b_err']:.1e} off, {best} "
+            f"the original is {orig_b_err:.1e} off in b; interior-point solvers stop ~1e-5..1e-4 off because (1, 4) "
+            "lies on the "
+            f"margin with alpha = 0 (no strict complementarity); {ip_dual} is {errors[ip_dual]['b_err']:.1e} off, "
+            f"{best} "
             f"{errors[best]['b_err']:.1e}",
             (fig,),
             {"q4a.original_qp_b_err": orig_b_err},
         ),
         Claim(
             "Q4-A",
-            "Support vectors (2, 3) and (4, 5), alphas (0, 0.25, 0.25, 0); margin 1/||w|| = sqrt 2; (1, 4) on the margin with alpha = 0",
+            "Support vectors (2, 3) and (4, 5), alphas (0, 0.25, 0.25, 0); margin 1/||w|| = sqrt 2; (1, 4) on the "
+            "margin with alpha = 0",
             "SVs (2,3), (4,5); margin sqrt 2",
             f"SVs {sv_sets[best]}; largest alpha error {max(e.get('alpha_err', 0) for e in errors.values()):.1e}",
             "confirmed" if sv_ok and deg_ok else "differs",
-            f"every method: support vectors {'equal' if sv_ok else 'NOT equal'} to {{(2,3), (4,5)}}; (1, 4): largest |alpha| "
+            f"every method: support vectors {'equal' if sv_ok else 'NOT equal'} to {{(2,3), (4,5)}}; (1, 4): largest "
+            "|alpha| "
             f"{max((abs(d['alpha']) for d in deg.values()), default=float('nan')):.1e}, largest |y(w.x+b) - 1| "
             f"{max((abs(d['margin_residual']) for d in deg.values()), default=float('nan')):.1e}",
             (fig,),
@@ -95,7 +100,8 @@ def hard_margin_claims(methods: dict, checks: dict, p: Q4SvmParams, fig: str) ->
             "C = 1",
             f"C=1 b error {errors[svm.sklearn_name(p.answer_c)]['b_err']:.1e}",
             "confirmed" if errors[svm.sklearn_name(p.answer_c)]["b_err"] <= p.tol else "differs",
-            f"the largest exact alpha is 0.25 < C = {p.answer_c:g}, so the box constraint never binds; flipping labels to "
+            f"the largest exact alpha is 0.25 < C = {p.answer_c:g}, so the box constraint never binds; flipping "
+            "labels to "
             f"{checks['nonseparable']['labels']} makes every method report: {sorted(set(nonsep.values()))}",
             (fig,),
             {"q4a.nonseparable_detected": float(all(s == svm.NOT_SEPARABLE for s in nonsep.values()))},

@@ -43,7 +43,8 @@ def claims(result: dict, p: Q5Params, fig: str) -> list[Claim]:
             f"{rff['mean_abs_err'][0]:.1e} -> {rff['mean_abs_err'][-1]:.1e}",
             "confirmed" if worst_mu <= 1e-10 and shrinking else "differs",
             "; ".join(
-                f"{n}: kernel {r['mu_norm_kernel']:.10f} vs features {r['mu_norm_features']:.10f} (dim {r['feature_dim']})"
+                f"{n}: kernel {r['mu_norm_kernel']:.10f} vs features {r['mu_norm_features']:.10f} (dim "
+                f"{r['feature_dim']})"
                 for n, r in exact.items()
             )
             + f"; RBF by random Fourier features, D = {rff['features'][0]}..{rff['features'][-1]}: log-log slope "
@@ -61,8 +62,10 @@ def claims(result: dict, p: Q5Params, fig: str) -> list[Claim]:
             "mu_phi = mean of x_i",
             f"RBF: ||mean x|| = {rbf['input_mean_norm']:.4f} vs ||mu_phi|| = {rbf['mu_norm_kernel']:.4f}",
             "corrected" if abs(rbf["input_mean_norm"] - rbf["mu_norm_kernel"]) > 1e-6 else "confirmed",
-            "a notation slip: mu_phi = (1/Q) sum_i phi(x_i); the input mean has the same norm only for the linear kernel "
-            f"(linear: {ks['linear']['input_mean_norm']:.6f} = {ks['linear']['mu_norm_kernel']:.6f}); the final formula stands",
+            "a notation slip: mu_phi = (1/Q) sum_i phi(x_i); the input mean has the same norm only for the linear "
+            "kernel "
+            f"(linear: {ks['linear']['input_mean_norm']:.6f} = {ks['linear']['mu_norm_kernel']:.6f}); the final "
+            "formula stands",
             (),
             {"q5.input_mean_norm": rbf["input_mean_norm"]},
         ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnsvm.claims import Claim, HeadlineRow, pct
+from nnsvm.claims import Claim, HeadlineRow, Verdict, pct
 from nnsvm.q6.params import PROTOCOLS
 from nnsvm.q6.results import describe
 
@@ -18,7 +18,7 @@ CV_TOLERANCE = 0.02
 TEST_TOLERANCE = 0.005
 
 
-def _within(measured: float, answer: float, tol: float) -> str:
+def _within(measured: float, answer: float, tol: float) -> Verdict:
     return "confirmed" if abs(measured - answer) <= tol else "differs"
 
 
@@ -40,7 +40,9 @@ def claims(metrics: dict, final: dict, grid_size: int, figures: dict[str, str]) 
                 pct(answer),
                 pct(got),
                 _within(got, answer, CV_TOLERANCE),
-                f"original protocol, grid set of {grid_size} images: {pct(got)} at {describe(pub['per_kernel'][key])}; tolerance {100 * CV_TOLERANCE:.0f} points; improved protocol {pct(imp['per_kernel'][key]['cv_accuracy'])}",
+                f"original protocol, grid set of {grid_size} images: {pct(got)} at "
+                f"{describe(pub['per_kernel'][key])}; tolerance {100 * CV_TOLERANCE:.0f} points; improved protocol "
+                f"{pct(imp['per_kernel'][key]['cv_accuracy'])}",
                 (figures[f"grid_{key}"],),
                 {f"q6.published.cv.{key}": got, f"q6.answer.cv.{key}": answer},
             )
@@ -73,7 +75,8 @@ def claims(metrics: dict, final: dict, grid_size: int, figures: dict[str, str]) 
                 pct(got),
                 _within(got, ANSWER_SVM[split], TEST_TOLERANCE),
                 (f"the answer's model on our split: {pct(got)}; " if answer_model else "")
-                + f"our original-protocol best ({describe(pub['best'])}): {pct(ours)}; improved protocol ({describe(imp['best'])}): "
+                + f"our original-protocol best ({describe(pub['best'])}): {pct(ours)}; improved protocol "
+                f"({describe(imp['best'])}): "
                 f"{pct(imp['svm'][split])}; tolerance {100 * TEST_TOLERANCE:.1f} points",
                 (figures["confusion_published"],),
                 {
@@ -91,7 +94,8 @@ def claims(metrics: dict, final: dict, grid_size: int, figures: dict[str, str]) 
             pct(ANSWER_LOGREG),
             pct(got),
             _within(got, ANSWER_LOGREG, TEST_TOLERANCE),
-            f"original protocol (standardized pixels, max_iter=1000) {pct(got)}; on [0, 1] pixels {pct(imp['logreg']['test_accuracy'])}",
+            f"original protocol (standardized pixels, max_iter=1000) {pct(got)}; on [0, 1] pixels "
+            f"{pct(imp['logreg']['test_accuracy'])}",
             (figures["confusion_published"],),
             {
                 "q6.published.logreg.test_accuracy": got,
@@ -107,7 +111,8 @@ def claims(metrics: dict, final: dict, grid_size: int, figures: dict[str, str]) 
             "'polynomial' 85.7% (sklearn default degree 3)",
             f"degree 2: {pct(p2)}, degree 3: {pct(p3)}",
             "corrected" if abs(p3 - ANSWER_CV["poly3"]) <= abs(p2 - ANSWER_CV["poly3"]) else "differs",
-            f"the answer's 85.7% sits nearer our degree-3 score ({pct(p3)}) than degree 2 ({pct(p2)}); the assignment asks degree 2, so both are searched",
+            f"the answer's 85.7% sits nearer our degree-3 score ({pct(p3)}) than degree 2 ({pct(p2)}); the assignment "
+            "asks degree 2, so both are searched",
             (figures["grid_poly2"], figures["grid_poly3"]),
             {"q6.published.cv.poly2": p2},
         )

@@ -80,6 +80,7 @@ def kernel_matrix(a: np.ndarray, b: np.ndarray, c: Candidate) -> np.ndarray:
     dots = a @ b.T
     if c.kernel == "linear":
         return dots
+    assert c.gamma is not None, "poly and rbf candidates carry a gamma"
     if c.kernel == "poly":
         return (c.gamma * dots + c.coef0) ** c.degree
     sq = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * dots

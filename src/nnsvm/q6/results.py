@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -94,7 +95,7 @@ def final_result(
     engine: str,
 ) -> dict:
     """``reports/q6/final/<protocol>.json``: the best SVM, logistic regression and (if fitted) the answer's model."""
-    out = {
+    out: dict[str, Any] = {
         "kernel_key": kernel,
         "best": best_row,
         "train_size": len(y_train),

@@ -33,7 +33,7 @@ class Split:
     def save(self, path: str | Path) -> None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         grids = {f"grid_{name}": idx for name, idx in self.grid.items()}
-        np.savez(path, train=self.train, test=self.test, **grids)
+        np.savez(path, train=self.train, test=self.test, **grids)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
 
     @classmethod
     def load(cls, path: str | Path) -> Split:
