@@ -22,7 +22,7 @@ MIRROR_ENV = "NNSVM_MNIST_MIRROR"
 def main() -> None:
     p = load_section("data.mnist", mnist.MnistParams)
     mirrors = [m for m in [os.environ.get(MIRROR_ENV)] if m] + list(p.mirrors)
-    cached = partial(mnist.dvc_cached_copy, OUT)
+    cached = partial(mnist.dvc_cached_copies, OUT)
     got = mnist.acquire(OUT, ORIGIN, p.source, mirrors, p.timeout_s, p.subset_test_per_class, cached=cached)
     if not got.written:
         return  # nothing written: no run to track, downstream stays cached

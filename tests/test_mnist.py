@@ -264,7 +264,7 @@ def test_full_set_in_the_dvc_cache_is_restored_when_no_mirror_answers(tmp_path, 
     """It copies the full set out of the DVC cache, not the subset, when the workspace lacks it, and says so once."""
     caplog.set_level(logging.INFO, logger="nnsvm")
     copy = cache_of(tmp_path / "cache", small_blobs)
-    got = acquire(tmp_path / "out", "auto", ["http://127.0.0.1:9/"], 1, 1, cached=lambda: copy, expected=small_sums)
+    got = acquire(tmp_path / "out", "auto", ["http://127.0.0.1:9/"], 1, 1, cached=lambda: [copy], expected=small_sums)
     assert got.manifest["source"] == "full"
     assert all((tmp_path / "out" / name).read_bytes() == blob for name, blob in small_blobs.items())
     assert (got.origin["origin"], got.origin["route"]) == (copy[1], "dvc-cache")
@@ -277,7 +277,7 @@ def test_a_cached_copy_that_is_not_the_full_set_is_passed_over(tmp_path, small_b
     """It leaves a cached copy whose sums are not the full set's (a subset, or damage) and asks the mirrors."""
     copy = cache_of(tmp_path / "cache", make_blobs(seed=1))
     mirror = write_mirror(tmp_path / "m", small_blobs)
-    got = acquire(tmp_path / "out", "auto", [str(mirror)], 1, 1, cached=lambda: copy, expected=small_sums)
+    got = acquire(tmp_path / "out", "auto", [str(mirror)], 1, 1, cached=lambda: [copy], expected=small_sums)
     assert (
         got.origin["route"] == "mirror"
         and got.manifest["files"]["train-images-idx3-ubyte"]["sha256"] == small_sums["train-images-idx3-ubyte"]

@@ -105,6 +105,18 @@ def test_full_data_missing_from_the_workspace_comes_back_from_the_dvc_cache(tmp_
     assert mnist.SUBSET_WARNING not in result.stdout + result.stderr
 
 
+def test_a_cached_copy_that_dvc_lock_does_not_name_is_found(tmp_path, stand_in):
+    """It finds the four files in the DVC cache from a copy no dvc.lock names (e.g. the lock came from elsewhere)."""
+    run_in(tmp_path, "git", "init", "-q")
+    run_in(tmp_path, "dvc", "init", "-q")
+    write_mirror(tmp_path / "old" / "mnist", stand_in, compress=False)
+    run_in(tmp_path, "dvc", "add", "-q", "old/mnist")
+    shutil.rmtree(tmp_path / "old" / "mnist")
+    copies = mnist.dvc_cached_copies(Path("data/mnist"), root=tmp_path)
+    assert len(copies) == 1
+    assert {name: path.read_bytes() for name, path in copies[0][0].items()} == stand_in
+
+
 def test_committed_lock_holds_the_content_hash_of_full_mnist(tmp_path, real_mirror):
     """It gives a fresh copy, its mirror anywhere, the data/mnist entry of the committed dvc.lock (full MNIST)."""
     elsewhere = tmp_path / "somewhere" / "else"

