@@ -247,7 +247,7 @@ def dvc_cached_copies(out: Path, root: Path = Path(".")) -> list[tuple[dict[str,
             named = locked_listing(root / "dvc.lock", out)
             if named is not None:
                 listings.insert(0, Path(odb.oid_to_path(named)))
-            copies = {}
+            copies: dict[str, dict[str, Path]] = {}
             for listing in listings:
                 files = _listed_files(listing, odb.oid_to_path)
                 if files is not None and set(FILES) <= set(files):
@@ -471,7 +471,8 @@ def acquire(
     if stored is not None and stored[0]["source"] == "full" and mode != "subset":
         log.info("MNIST full set already in %s and intact; no mirror asked", out_dir)
         # A manifest from before origins moved out still names one: keep it on record.
-        return store(out_dir, origin_file, stored[1], "full", (current.get("origin", "unknown"), "workspace"), current)
+        was: tuple[str, Route] = (stored[0].get("origin", "unknown"), "workspace")
+        return store(out_dir, origin_file, stored[1], "full", was, stored[0])
     found = None if mode == "subset" else find_full(mirrors, timeout_s, cached, expected)
     if found is not None:
         blobs, origin, route = found
