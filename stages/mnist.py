@@ -1,6 +1,11 @@
-"""Stage mnist: fetch, verify and store the four canonical MNIST IDX files."""
+"""Stage mnist: fetch, verify and store the four canonical MNIST IDX files.
+
+``data/mnist`` is the bytes alone (its DVC hash is the same wherever they came
+from); where they came from is recorded in ``reports/data/mnist_origin.json``.
+"""
 
 import os
+from functools import partial
 from pathlib import Path
 
 from nnsvm.core import tracking
@@ -10,25 +15,28 @@ from nnsvm.data import mnist
 
 STAGE = "mnist"
 OUT = Path("data/mnist")
+ORIGIN = Path("reports/data/mnist_origin.json")
 MIRROR_ENV = "NNSVM_MNIST_MIRROR"
 
 
 def main() -> None:
     p = load_section("data.mnist", mnist.MnistParams)
     mirrors = [m for m in [os.environ.get(MIRROR_ENV)] if m] + list(p.mirrors)
-    manifest, changed = mnist.acquire(OUT, p.source, mirrors, p.timeout_s, p.subset_test_per_class)
-    if not changed:
+    cached = partial(mnist.dvc_cached_copies, OUT)
+    got = mnist.acquire(OUT, ORIGIN, p.source, mirrors, p.timeout_s, p.subset_test_per_class, cached=cached)
+    if not got.written:
         return  # nothing written: no run to track, downstream stays cached
     with tracking.stage_run(STAGE, params_digest=digest(p)):
-        tracking.tag_data(mnist.data_digest(manifest), manifest["source"])
-        tracking.log_metrics({"train_count": manifest["train_count"], "test_count": manifest["test_count"]})
+        tracking.tag_data(mnist.data_digest(got.manifest), got.manifest["source"])
+        tracking.log_metrics({"train_count": got.manifest["train_count"], "test_count": got.manifest["test_count"]})
         tracking.log_dataset(
-            mnist.dataset_name(manifest),
-            source=manifest["origin"],
-            digest=mnist.data_digest(manifest),
-            context="acquired",
+            mnist.dataset_name(got.manifest),
+            source=got.origin["origin"],
+            digest=mnist.data_digest(got.manifest),
+            context=f"acquired via {got.origin['route']}",
         )
         tracking.log_artifact(OUT / "manifest.json")
+        tracking.log_artifact(ORIGIN)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Stage report: every claim of the answer beside what the pipeline measured, as HTML and Markdown.
 
 A pure function of its declared deps: the claims files, the figures they cite,
-the MNIST manifest and each stage's run record. README's headline block is
+the MNIST manifest and origin record, and each stage's run record. README's headline block is
 synced from ``reports/headline.md`` by ``make readme`` (part of ``make repro``).
 """
 
@@ -20,8 +20,9 @@ REPORTS = Path("reports")
 def main() -> None:
     with tracking.stage_run(STAGE, params={}):
         manifest = mnist.load_manifest(Path("data/mnist"))
+        origin = mnist.load_origin(Path("reports/data/mnist_origin.json"), manifest)
         tracking.tag_data(mnist.data_digest(manifest), manifest["source"])
-        prov = report.provenance(manifest, Path("requirements.lock").read_text(), tracking.experiment_name())
+        prov = report.provenance(manifest, origin, Path("requirements.lock").read_text(), tracking.experiment_name())
         content = report.build(report.read_claim_files(REPORTS), prov, report.read_run_records(REPORTS / "runs"))
         for name, text in report.render_all(content, REPORTS).items():
             with atomic_path(REPORTS / name) as tmp:

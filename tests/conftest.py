@@ -113,21 +113,31 @@ def copy_pipeline(dest: Path, overrides: dict | None = None) -> Path:
     return dest
 
 
-def pipeline_env(work: Path) -> dict[str, str]:
-    """The environment a stage gets from `make repro`: the venv first, this copy's library."""
+def pipeline_env(work: Path, overrides: dict[str, str | None] | None = None) -> dict[str, str]:
+    """The environment a stage gets from `make repro`: the venv first, this copy's library.
+
+    ``overrides`` set variables, or unset those given as None.
+    """
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(work / "src")
     env["MLFLOW_DISABLE_TELEMETRY"] = "true"
+    for key, value in (overrides or {}).items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
     return env
 
 
-def run_in(work: Path, *cmd: str, check: bool = True):
+def run_in(work: Path, *cmd: str, check: bool = True, env: dict[str, str | None] | None = None):
     import subprocess
 
-    result = subprocess.run(list(cmd), cwd=work, env=pipeline_env(work), capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(
+        list(cmd), cwd=work, env=pipeline_env(work, env), capture_output=True, text=True, timeout=1800
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result

@@ -10,7 +10,6 @@ from nnsvm.plotting import save_figure, scatter_labelled
 
 MANIFEST = {
     "source": "full",
-    "origin": "file:///m",
     "warning": None,
     "train_count": 60000,
     "test_count": 10000,
@@ -49,8 +48,11 @@ RECORDS = [
 ]
 
 
+ORIGIN = {"origin": "file:///m", "route": "mirror", "recorded_at": "2025-01-01T00:00:00+00:00"}
+
+
 def content(files, manifest=MANIFEST):
-    prov = report.provenance(manifest, "torch==2.14.1\nnumpy==2.3.0\n", "nnsvm")
+    prov = report.provenance(manifest, ORIGIN, "torch==2.14.1\nnumpy==2.3.0\n", "nnsvm")
     return report.build(files, prov, RECORDS)
 
 

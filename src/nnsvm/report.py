@@ -171,12 +171,16 @@ def build(claim_files: list[dict[str, Any]], prov: dict[str, Any], records: list
     )
 
 
-def provenance(manifest: dict[str, Any], requirements_lock: str, experiment: str) -> dict[str, Any]:
-    """Where the numbers come from: the data (its manifest), the pinned packages and the MLflow experiment."""
+def provenance(
+    manifest: dict[str, Any], origin: dict[str, Any], requirements_lock: str, experiment: str
+) -> dict[str, Any]:
+    """Where the numbers come from: the data (manifest, origin record), the pinned packages, the MLflow experiment."""
     return {
         "mnist": {
             "source": manifest["source"],
-            "origin": manifest["origin"],
+            "origin": origin["origin"],
+            "route": origin["route"],
+            "recorded_at": origin["recorded_at"],
             "warning": manifest["warning"],
             "train_count": manifest["train_count"],
             "test_count": manifest["test_count"],

