@@ -139,7 +139,7 @@ def primal(x: np.ndarray, y: np.ndarray, solver: str, sv_tol: float = 1e-3, marg
     method = f"primal-{solver.lower()}"
     if status == cp.INFEASIBLE:
         return SvmFit(method, False, NOT_SEPARABLE)
-    if status != cp.OPTIMAL:
+    if status != cp.OPTIMAL or w.value is None:
         return _unfinished(method, status)
     return _finish(method, x, y, w.value, float(b.value), np.asarray(margin.dual_value), sv_tol, margin_tol, status)
 
@@ -154,7 +154,7 @@ def dual(x: np.ndarray, y: np.ndarray, solver: str, sv_tol: float = 1e-3, margin
     # Not separable: the dual is unbounded (the primal infeasible).
     if status == cp.UNBOUNDED:
         return SvmFit(method, False, NOT_SEPARABLE)
-    if status != cp.OPTIMAL:
+    if status != cp.OPTIMAL or a.value is None:
         return _unfinished(method, status)
     alphas = np.asarray(a.value)
     w = x.T @ (alphas * y)
