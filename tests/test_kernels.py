@@ -50,3 +50,9 @@ def test_random_fourier_error_shrinks_like_one_over_root_d():
     errors = K.rff_errors(X, 0.5, sizes, 4, np.random.default_rng(1))
     assert errors[-1] < errors[0] / 10
     assert -0.8 < loglog_slope(sizes, errors) < -0.3
+
+
+def test_unknown_kernel_name_is_refused():
+    """It refuses a kernel name it has no formula for, rather than computing an RBF."""
+    with pytest.raises(ValueError, match="unknown kernel 'sigmoid'; use one of linear, poly, rbf"):
+        K.gram(K.Kernel("sigmoid"), X)

@@ -75,3 +75,43 @@ def test_errors_against_exact_are_measured():
     fit = svm.SvmFit("answer", True, "optimal", np.array([-0.5, -0.5]), 3.49, None, (1, 2), (0, 1, 2), np.sqrt(2))
     err = svm.error_vs_exact(fit)
     assert err["w_err"] == 0 and err["b_err"] == pytest.approx(0.01)
+
+
+# Found by the issue: cvxpy's default 10,000 OSQP iterations stop short here.
+ISSUE_X = np.array([[1, -5], [5, 0], [4, -1], [-3, 2]], dtype=float)
+ISSUE_Y = np.array([-1, -1, 1, 1])
+
+
+@pytest.mark.parametrize("kind", ["primal", "dual"])
+def test_osqp_reaches_the_exact_answer_on_the_issue_points(kind):
+    """It gives w = [-10, 8], b = 49 (Clarabel and scikit-learn agree), not a hyperplane that misclassifies."""
+    fit = getattr(svm, kind)(ISSUE_X, ISSUE_Y, "OSQP")
+    assert fit.status == "optimal"
+    assert np.allclose(fit.w, [-10, 8], atol=1e-6)
+    assert fit.b == pytest.approx(49, abs=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["primal", "dual"])
+def test_a_solver_stopped_at_its_iteration_limit_gives_no_verdict(kind, monkeypatch):
+    """It reports status user_limit as no verdict, with no hyperplane, instead of a solution."""
+    monkeypatch.setitem(svm.SOLVER_SETTINGS, "OSQP", {"max_iter": 10})
+    fit = getattr(svm, kind)(ISSUE_X, ISSUE_Y, "OSQP")
+    assert (fit.separable, fit.w, fit.b) == (None, None, None)
+    assert fit.status.startswith(svm.UNFINISHED) and "user_limit" in fit.status
+    assert fit.as_json(ISSUE_X)["status"] == fit.status
+
+
+def test_is_separable_refuses_to_guess_when_the_solver_did_not_finish(monkeypatch):
+    """It raises NnsvmError naming the solver rather than answering yes or no."""
+    monkeypatch.setitem(svm.SOLVER_SETTINGS, "OSQP", {"max_iter": 10})
+    with pytest.raises(NnsvmError, match="primal-osqp: no verdict"):
+        svm.is_separable(ISSUE_X, ISSUE_Y, "OSQP")
+
+
+def test_dual_finds_b_when_every_alpha_is_below_sv_tol():
+    """It takes b from the true support vectors on a wide margin: alphas 2e-4 < sv_tol, b = -1."""
+    x, y = np.array([[0.0, 0.0], [100.0, 0.0]]), np.array([-1, 1])
+    fit = svm.dual(x, y, "CLARABEL")
+    assert np.allclose(fit.alphas, 2e-4, rtol=1e-4)
+    assert np.allclose(fit.w, [0.02, 0], rtol=1e-4) and fit.b == pytest.approx(-1, rel=1e-4)
+    assert fit.support == (0, 1)

@@ -15,15 +15,21 @@ from functools import reduce
 
 import numpy as np
 
+NAMES = ("linear", "poly", "rbf")
+
 
 @dataclass(frozen=True)
 class Kernel:
-    """``name`` is scikit-learn's metric name; ``degree`` only for ``poly``."""
+    """``name`` is scikit-learn's metric name, one of NAMES; ``degree`` only for ``poly``."""
 
     name: str
     gamma: float = 1.0
     coef0: float = 0.0
     degree: int = 1
+
+    def __post_init__(self) -> None:
+        if self.name not in NAMES:
+            raise ValueError(f"unknown kernel {self.name!r}; use one of {', '.join(NAMES)}")
 
     @property
     def label(self) -> str:
@@ -44,8 +50,10 @@ def gram(k: Kernel, x: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
         return x @ z.T
     if k.name == "poly":
         return (k.gamma * (x @ z.T) + k.coef0) ** k.degree
-    sq = np.sum(x**2, 1)[:, None] + np.sum(z**2, 1)[None, :] - 2 * x @ z.T
-    return np.exp(-k.gamma * np.maximum(sq, 0.0))
+    if k.name == "rbf":
+        sq = np.sum(x**2, 1)[:, None] + np.sum(z**2, 1)[None, :] - 2 * x @ z.T
+        return np.exp(-k.gamma * np.maximum(sq, 0.0))
+    raise ValueError(f"unknown kernel {k.name!r}; use one of {', '.join(NAMES)}")
 
 
 def feature_map(k: Kernel, x: np.ndarray) -> np.ndarray:

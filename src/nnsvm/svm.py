@@ -7,11 +7,15 @@
 
 Points are ``(n, d)`` float64, labels ``(n,)`` in {-1, +1}. Data that no
 hyperplane separates gives a :class:`SvmFit` with ``separable=False`` (the
-primal is infeasible, the dual unbounded), never a solver traceback.
+primal is infeasible, the dual unbounded), never a solver traceback. Only an
+exact solver status is a verdict: a solver that stops at its iteration limit or
+reports an inaccurate answer gives ``separable=None`` (no verdict), never a
+hyperplane.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import cvxpy as cp
@@ -26,19 +30,38 @@ EXACT_ALPHAS = (0.0, 0.25, 0.25, 0.0)
 EXACT_MARGIN = float(np.sqrt(2.0))
 
 NOT_SEPARABLE = "not linearly separable"
+UNFINISHED = "no verdict: the solver did not finish"
+
+# The QPs here are tiny but often degenerate (points on the margin with alpha = 0;
+# the dual's Hessian has rank d) and badly scaled (alphas of ~80 for points ~5
+# apart). Under cvxpy's defaults OSQP stops at its 10,000-iteration limit on
+# [[1, -5], [5, 0], [4, -1], [-3, 2]] (the primal needs ~27,000 here), and SCS
+# calls a dual "optimal" with b off by 0.4 on random separable sets. With these
+# settings both agree with the exact answer to ~1e-6 over the property test's
+# sets (tests/test_svm_property.py); OSQP's ADMM still stalls on about 1 dual in
+# 300, which then gives no verdict. Tighter OSQP tolerances stall more often.
+# Clarabel's defaults give ~1e-4 on degenerate sets (an interior point stops
+# short of alpha = 0).
+SOLVER_SETTINGS: dict[str, dict[str, float]] = {
+    "OSQP": {"max_iter": 200_000, "eps_abs": 1e-7, "eps_rel": 1e-7},
+    "SCS": {"max_iters": 200_000, "eps_abs": 1e-9, "eps_rel": 1e-9},
+}
 
 
 @dataclass(frozen=True)
 class SvmFit:
-    """One method's answer; ``w``/``b`` are ``None`` when the data is not separable.
+    """One method's answer; ``w``/``b`` are ``None`` unless the data was found separable.
 
-    ``support`` are indices with alpha > sv_tol; ``on_margin`` those with
-    |y (w.x + b) - 1| <= margin_tol (it includes degenerate points with alpha = 0).
-    ``margin`` is the distance from the line to each margin, 1/||w||.
+    ``separable`` is None when the solver did not finish (``status`` says how it
+    stopped): no verdict either way. ``support`` are indices with alpha > sv_tol
+    times the largest alpha (alphas scale as ||w||^2, so an absolute cut-off fails
+    on wide margins); ``on_margin`` those with |y (w.x + b) - 1| <= margin_tol (it
+    includes degenerate points with alpha = 0). ``margin`` is the distance from
+    the line to each margin, 1/||w||.
     """
 
     method: str
-    separable: bool
+    separable: bool | None
     status: str
     w: np.ndarray | None = None
     b: float | None = None
@@ -70,6 +93,15 @@ def _check(x: np.ndarray, y: np.ndarray) -> None:
         raise NnsvmError("SVM input: only one class present; give points of both labels")
 
 
+def _support(alphas: np.ndarray, sv_tol: float) -> np.ndarray:
+    """The true support vectors: alpha above ``sv_tol`` of the largest alpha (a boolean mask)."""
+    return alphas > sv_tol * np.max(alphas)
+
+
+def _unfinished(method: str, status: str) -> SvmFit:
+    return SvmFit(method, None, f"{UNFINISHED} (status {status!r})")
+
+
 def _finish(
     method: str,
     x: np.ndarray,
@@ -83,13 +115,16 @@ def _finish(
 ) -> SvmFit:
     slack = y * (x @ w + b) - 1.0
     on_margin = tuple(int(i) for i in np.flatnonzero(np.abs(slack) <= margin_tol))
-    support = on_margin if alphas is None else tuple(int(i) for i in np.flatnonzero(alphas > sv_tol))
+    support = on_margin if alphas is None else tuple(int(i) for i in np.flatnonzero(_support(alphas, sv_tol)))
     return SvmFit(method, True, status, w, float(b), alphas, support, on_margin, float(1.0 / np.linalg.norm(w)))
 
 
 def _solve(problem: cp.Problem, solver: str) -> str:
     try:
-        problem.solve(solver=solver)
+        with warnings.catch_warnings():
+            # "Solution may be inaccurate": the returned status says so, and the caller flags it.
+            warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
+            problem.solve(solver=solver, **SOLVER_SETTINGS.get(solver, {}))
     except cp.error.SolverError as exc:
         raise NnsvmError(f"cvxpy solver {solver} failed ({exc}); pick another in params.yaml q4") from None
     return problem.status
@@ -102,28 +137,30 @@ def primal(x: np.ndarray, y: np.ndarray, solver: str, sv_tol: float = 1e-3, marg
     margin = cp.multiply(y, x @ w + b) >= 1
     status = _solve(cp.Problem(cp.Minimize(0.5 * cp.sum_squares(w)), [margin]), solver)
     method = f"primal-{solver.lower()}"
-    if status in (cp.INFEASIBLE, cp.INFEASIBLE_INACCURATE):
+    if status == cp.INFEASIBLE:
         return SvmFit(method, False, NOT_SEPARABLE)
-    if w.value is None:
-        raise NnsvmError(f"{method}: solver ended with status {status!r}; pick another solver in params.yaml q4")
+    if status != cp.OPTIMAL or w.value is None:
+        return _unfinished(method, status)
     return _finish(method, x, y, w.value, float(b.value), np.asarray(margin.dual_value), sv_tol, margin_tol, status)
 
 
 def dual(x: np.ndarray, y: np.ndarray, solver: str, sv_tol: float = 1e-3, margin_tol: float = 1e-3) -> SvmFit:
-    """Hard-margin dual QP; b is the mean of y_s - w.x_s over the support vectors."""
+    """Hard-margin dual QP; b is the mean of y_s - w.x_s over the true support vectors (see SvmFit)."""
     _check(x, y)
     a = cp.Variable(len(y))
     objective = cp.Minimize(0.5 * cp.sum_squares(x.T @ cp.multiply(a, y)) - cp.sum(a))
     status = _solve(cp.Problem(objective, [a >= 0, y @ a == 0]), solver)
     method = f"dual-{solver.lower()}"
     # Not separable: the dual is unbounded (the primal infeasible).
-    if status in (cp.UNBOUNDED, cp.UNBOUNDED_INACCURATE, cp.INFEASIBLE_INACCURATE):
+    if status == cp.UNBOUNDED:
         return SvmFit(method, False, NOT_SEPARABLE)
-    if a.value is None:
-        raise NnsvmError(f"{method}: solver ended with status {status!r}; pick another solver in params.yaml q4")
+    if status != cp.OPTIMAL or a.value is None:
+        return _unfinished(method, status)
     alphas = np.asarray(a.value)
     w = x.T @ (alphas * y)
-    sv = alphas > sv_tol
+    # Only points with alpha > 0 lie on the margin for sure; a stray tiny alpha
+    # on a point far outside would pull b off.
+    sv = _support(alphas, sv_tol)
     b = float(np.mean(y[sv] - x[sv] @ w))
     return _finish(method, x, y, w, b, alphas, sv_tol, margin_tol, status)
 
@@ -135,8 +172,6 @@ def sklearn_name(c: float) -> str:
 
 def sklearn_svc(x: np.ndarray, y: np.ndarray, c: float, sv_tol: float = 1e-3, margin_tol: float = 1e-3) -> SvmFit:
     """scikit-learn's linear SVC at ``c``; a training error means not separable (hard margin)."""
-    import warnings
-
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.svm import SVC
 
@@ -156,7 +191,7 @@ def sklearn_svc(x: np.ndarray, y: np.ndarray, c: float, sv_tol: float = 1e-3, ma
 
 def error_vs_exact(fit: SvmFit) -> dict[str, float]:
     """Largest |w - w*|, |b - b*|, |margin - sqrt 2| (and |alpha - alpha*|) against the four points' exact answer."""
-    if not fit.separable:
+    if not fit.separable:  # not separable, or no verdict
         return {"w_err": float("inf"), "b_err": float("inf"), "margin_err": float("inf")}
     err = {
         "w_err": float(np.max(np.abs(fit.w - np.asarray(EXACT_W)))),
@@ -170,4 +205,7 @@ def error_vs_exact(fit: SvmFit) -> dict[str, float]:
 
 def is_separable(x: np.ndarray, y: np.ndarray, solver: str = "CLARABEL") -> bool:
     """Whether a hyperplane separates the two labels (the hard-margin primal is feasible)."""
-    return primal(x, y, solver).separable
+    fit = primal(x, y, solver)
+    if fit.separable is None:
+        raise NnsvmError(f"{fit.method}: {fit.status}; pick another solver")
+    return fit.separable

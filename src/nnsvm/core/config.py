@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import types
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from nnsvm.core.errors import NnsvmError
 
@@ -24,29 +25,56 @@ PARAMS_FILE = Path("params.yaml")
 SECTIONS = ("data", "toy", "q1", "q2", "q3", "q4", "q5", "q6")
 
 Point = tuple[float, float]
+# seed_everything hands a seed to NumPy's legacy seeding, which takes [0, 2**32).
+MAX_SEED = 2**32 - 1
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 S = TypeVar("S", bound=BaseModel)
 
 
 class Section(BaseModel):
-    """Base of every params section: frozen, strict about unknown keys."""
+    """Base of every params section: frozen, strict about unknown keys, every float finite.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    No knob here means anything at NaN or infinity (an infinite RBF gamma makes
+    the Gram diagonal inf * 0 = NaN), so ``.nan`` and ``.inf`` are refused.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def read_params(path: str | Path = PARAMS_FILE) -> dict[str, Any]:
     """The raw YAML mapping of ``path``; raise NnsvmError for a missing, unreadable or unknown-keyed file."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise NnsvmError(f"{path}: not found; run from the project root or pass the params file") from None
-    except yaml.YAMLError as exc:
-        raise NnsvmError(f"{path}: not valid YAML ({exc.__class__.__name__}); fix its syntax") from None
+    raw = _parse(_read_text(path), path)
     if not isinstance(raw, dict):
         raise NnsvmError(f"{path}: must be a mapping of sections ({', '.join(SECTIONS)})")
-    if unknown := sorted(set(raw) - set(SECTIONS)):
-        raise NnsvmError(f"{path}: {unknown[0]}: unknown key (allowed here: {', '.join(SECTIONS)})")
+    if unknown := sorted(set(raw) - set(SECTIONS), key=str):
+        raise NnsvmError(f"{path}: {_key(unknown[0])}: unknown key (allowed here: {', '.join(SECTIONS)})")
     return raw
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise NnsvmError(f"{path}: not found; run from the project root or pass the params file") from None
+    except IsADirectoryError:
+        raise NnsvmError(f"{path}: is a folder, not a file; pass the params file itself") from None
+    except OSError as exc:
+        raise NnsvmError(f"{path}: cannot be read ({exc.strerror or 'OS error'}); check its permissions") from None
+    except UnicodeDecodeError as exc:
+        raise NnsvmError(f"{path}: not UTF-8 (bad byte at offset {exc.start}); save it as UTF-8") from None
+
+
+def _parse(text: str, path: Path) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise NnsvmError(f"{path}: not valid YAML ({exc.__class__.__name__}); fix its syntax") from None
+    except RecursionError:
+        raise NnsvmError(f"{path}: nested too deeply to read; fix its structure") from None
+    except (ValueError, OverflowError) as exc:
+        # PyYAML's own constructors: a date like 2001-13-01, "!!int x", an int of over 4,300 digits.
+        raise NnsvmError(f"{path}: a value YAML cannot build ({_shown(str(exc))}); fix it") from None
 
 
 def load_section(dotted: str, model: type[S], path: str | Path = PARAMS_FILE) -> S:
@@ -70,28 +98,55 @@ def validate(model: type[S], raw: Any, *, prefix: str = "", path: str | Path = P
 def describe_error(exc: ValidationError, model: type[BaseModel], prefix: str = "") -> str:
     """One line for the first error: the dotted key, what is wrong, what is allowed."""
     err = exc.errors()[0]
-    key = ".".join([prefix] * bool(prefix) + [str(part) for part in err["loc"]]) or "(top level)"
+    key = ".".join([prefix] * bool(prefix) + [_key(part) for part in err["loc"]]) or "(top level)"
     if err["type"] == "extra_forbidden":
         allowed = ", ".join(_allowed_keys(model, err["loc"][:-1])) or "none"
         return f"{key}: unknown key (allowed here: {allowed})"
     if err["type"] == "missing":
         return f"{key}: missing; add it to params.yaml"
-    got = json.dumps(err.get("input"), default=str)
-    return f"{key}: {err['msg']} (got {got})"
+    return f"{key}: {' '.join(str(err['msg']).split())} (got {_shown(err.get('input'))})"
+
+
+def _key(part: Any) -> str:
+    """A key as written, quoted if it holds a line break or another unprintable character."""
+    text = str(part)
+    return text if text.isprintable() else json.dumps(text)
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value as JSON on one line, cut to ``limit`` characters (YAML aliases can make it cyclic)."""
+    try:
+        text = json.dumps(value, default=str)
+    except (ValueError, RecursionError):  # a cycle, or an int too long to print
+        text = f"a {type(value).__name__} too deep or too long to show"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """The field names of the model at ``loc``; a dict (``models.<name>``) is looked through to its values."""
+    """The field names of the model at ``loc``, looking through ``dict[str, X]`` values and ``X | None``."""
     current: Any = model
     for part in loc:
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            current = field.annotation if field else None
-        elif getattr(current, "__origin__", None) is dict:
-            current = current.__args__[1]
-        else:
-            return []
-    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+        current = _step(current, part)
+    return next((list(option.model_fields) for option in _options(current) if _is_model(option)), [])
+
+
+def _step(annotation: Any, part: Any) -> Any:
+    """The annotation one key down from ``annotation``: a model's field or a dict's value type."""
+    for option in _options(annotation):
+        if _is_model(option) and str(part) in option.model_fields:
+            return option.model_fields[str(part)].annotation
+        if get_origin(option) is dict:
+            return get_args(option)[1]
+    return None
+
+
+def _options(annotation: Any) -> tuple[Any, ...]:
+    """The members of a union (``X | None``), or the annotation alone."""
+    return get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else (annotation,)
+
+
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def digest(*sections: BaseModel) -> str:

@@ -11,7 +11,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from nnsvm.core.config import Point, Section
+from nnsvm.core.config import Point, Section, Seed
 from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import atomic_path
 
@@ -67,7 +67,7 @@ class RingsParams(Section):
 
 
 class ToyParams(Section):
-    seed: int = Field(ge=0)
+    seed: Seed
     clusters: ClustersParams
     four_points: FourPointsParams
     db1: LineParams

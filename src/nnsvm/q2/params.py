@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from nnsvm.core.config import Point, Section
+from nnsvm.core.config import Point, Section, Seed
 
 
 class Q2OptimParams(Section):
@@ -17,7 +17,7 @@ class Q2OptimParams(Section):
 
 
 class Q2Params(Section):
-    seed: int = Field(ge=0)
+    seed: Seed
     init_std: float = Field(gt=0)
     x: Point  # the one training sample of Q2-A
     y: tuple[Literal[0, 1], Literal[0, 1]]  # its one-hot label

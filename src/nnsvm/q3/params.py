@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from nnsvm.core.config import Section
+from nnsvm.core.config import MAX_SEED, Section, Seed
 
 
 class Q3ModelParams(Section):
@@ -34,7 +34,7 @@ class Q3ShiftParams(Section):
 
 
 class Q3Params(Section):
-    seed: int = Field(ge=0)  # models with several seeds train with seed, seed + 1, ...
+    seed: Seed  # models with several seeds train with seed, seed + 1, ...
     device: Literal["auto", "cpu", "cuda"]
     # Torch CPU threads (0: torch's default). On a shared 2-core machine one
     # thread is several times faster than two: OpenMP spin-waits on a busy core.
@@ -50,6 +50,10 @@ class Q3Params(Section):
             raise ValueError(f"models must include {sorted(needed)} (the claims compare them); missing {missing}")
         if bad := [n for n in self.models if not n.replace("_", "").isalnum() or not n.islower()]:
             raise ValueError(f"model names must be lower-case letters, digits and _ (got {bad})")
+        if (top := self.seed + max(m.seeds for m in self.models.values()) - 1) > MAX_SEED:
+            raise ValueError(
+                f"seed + seeds - 1 = {top} must stay <= {MAX_SEED} (each model trains with seed, seed + 1, ...)"
+            )
         return self
 
     def seeds_of(self, name: str) -> list[int]:

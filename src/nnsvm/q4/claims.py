@@ -23,35 +23,44 @@ def _fmt(w) -> str:
     return f"[{w[0]:.5g}, {w[1]:.5g}]"
 
 
+def _flag(separable: bool | None) -> float:
+    """1 or 0 for a verdict; NaN when the solver did not finish."""
+    return float("nan") if separable is None else float(separable)
+
+
 def hard_margin_claims(methods: dict, checks: dict, p: Q4SvmParams, fig: str) -> tuple[list[Claim], list[HeadlineRow]]:
     errors = checks["errors"]
     worst = {k: max(e[k] for e in errors.values()) for k in ("w_err", "b_err", "margin_err")}
     best = min(errors, key=lambda m: errors[m]["w_err"] + errors[m]["b_err"])
     metrics = {f"q4a.{m}.{k}": v for m, e in errors.items() for k, v in e.items()}
-    metrics |= {f"q4a.{m}.b": v["b"] for m, v in methods.items()} | {
-        f"q4a.{m}.w{i + 1}": v["w"][i] for m, v in methods.items() for i in range(2)
+    found = {m: v for m, v in methods.items() if v["w"] is not None}
+    metrics |= {f"q4a.{m}.b": v["b"] for m, v in found.items()} | {
+        f"q4a.{m}.w{i + 1}": v["w"][i] for m, v in found.items() for i in range(2)
     }
     ok = max(worst.values()) <= p.tol
     answer_b_err = abs(ANSWER_B - svm.EXACT_B)
     orig_b_err = abs(ORIGINAL_QP_B - svm.EXACT_B)
-    sv_sets = {m: sorted(map(tuple, v["support_vectors"])) for m, v in methods.items()}
+    # A solver that did not finish measured nothing: it is named in the evidence, not judged.
+    unfinished = checks["unfinished"]
+    not_judged = f"; no verdict from {', '.join(unfinished)} (solver did not finish)" if unfinished else ""
+    sv_sets = {m: sorted(map(tuple, methods[m]["support_vectors"])) for m in errors}
     sv_ok = all(s == [(2.0, 3.0), (4.0, 5.0)] for s in sv_sets.values())
     deg = checks["degenerate"]
     deg_ok = bool(deg) and all(
         abs(d["alpha"]) <= p.sv_tol and abs(d["margin_residual"]) <= p.margin_tol for d in deg.values()
     )
     nonsep = checks["nonseparable"]["results"]
-    ip_dual = next(m for m in methods if m.startswith("dual-"))
+    ip_dual = next((m for m in errors if m.startswith("dual-")), best)
     out = [
         Claim(
             "Q4-A",
             "The maximum-margin line is x1 + x2 - 7 = 0, i.e. w = [-0.5, -0.5], b = 3.5 (eq. 11)",
             "w = [-0.5, -0.5], b = 3.5",
-            f"all {len(methods)} methods within {max(worst.values()):.1e}; best {best}",
+            f"all {len(errors)} methods within {max(worst.values()):.1e}; best {best}",
             "confirmed" if ok else "differs",
-            f"largest |w - w*| {worst['w_err']:.2e}, |b - b*| {worst['b_err']:.2e}, |margin - sqrt 2| "
-            f"{worst['margin_err']:.2e} "
-            f"over {', '.join(methods)}",
+            f"largest |w - w*| {worst['w_err']:.2e}, |b - b*| {worst['b_err']:.2e}, "
+            f"|margin - sqrt 2| {worst['margin_err']:.2e} "
+            f"over {', '.join(errors)}{not_judged}",
             (fig,),
             metrics | {"q4a.worst_w_err": worst["w_err"], "q4a.worst_b_err": worst["b_err"]},
         ),
@@ -73,22 +82,20 @@ def hard_margin_claims(methods: dict, checks: dict, p: Q4SvmParams, fig: str) ->
             f"{ip_dual}: w = {_fmt(methods[ip_dual]['w'])}, b = {methods[ip_dual]['b']:.6f}",
             "corrected" if orig_b_err > errors[best]["b_err"] else "differs",
             f"the original is {orig_b_err:.1e} off in b; interior-point solvers stop ~1e-5..1e-4 off because (1, 4) "
-            "lies on the "
-            f"margin with alpha = 0 (no strict complementarity); {ip_dual} is {errors[ip_dual]['b_err']:.1e} off, "
-            f"{best} "
-            f"{errors[best]['b_err']:.1e}",
+            f"lies on the margin with alpha = 0 (no strict complementarity); {ip_dual} is "
+            f"{errors[ip_dual]['b_err']:.1e} off, {best} {errors[best]['b_err']:.1e}",
             (fig,),
             {"q4a.original_qp_b_err": orig_b_err},
         ),
         Claim(
             "Q4-A",
-            "Support vectors (2, 3) and (4, 5), alphas (0, 0.25, 0.25, 0); margin 1/||w|| = sqrt 2; (1, 4) on the "
-            "margin with alpha = 0",
+            "Support vectors (2, 3) and (4, 5), alphas (0, 0.25, 0.25, 0); margin 1/||w|| = sqrt 2; "
+            "(1, 4) on the margin with alpha = 0",
             "SVs (2,3), (4,5); margin sqrt 2",
             f"SVs {sv_sets[best]}; largest alpha error {max(e.get('alpha_err', 0) for e in errors.values()):.1e}",
             "confirmed" if sv_ok and deg_ok else "differs",
-            f"every method: support vectors {'equal' if sv_ok else 'NOT equal'} to {{(2,3), (4,5)}}; (1, 4): largest "
-            "|alpha| "
+            f"every method: support vectors {'equal' if sv_ok else 'NOT equal'} to {{(2,3), (4,5)}}; "
+            "(1, 4): largest |alpha| "
             f"{max((abs(d['alpha']) for d in deg.values()), default=float('nan')):.1e}, largest |y(w.x+b) - 1| "
             f"{max((abs(d['margin_residual']) for d in deg.values()), default=float('nan')):.1e}",
             (fig,),
@@ -100,9 +107,9 @@ def hard_margin_claims(methods: dict, checks: dict, p: Q4SvmParams, fig: str) ->
             "C = 1",
             f"C=1 b error {errors[svm.sklearn_name(p.answer_c)]['b_err']:.1e}",
             "confirmed" if errors[svm.sklearn_name(p.answer_c)]["b_err"] <= p.tol else "differs",
-            f"the largest exact alpha is 0.25 < C = {p.answer_c:g}, so the box constraint never binds; flipping "
-            "labels to "
-            f"{checks['nonseparable']['labels']} makes every method report: {sorted(set(nonsep.values()))}",
+            f"the largest exact alpha is 0.25 < C = {p.answer_c:g}, so the box constraint never binds; "
+            f"flipping labels to {checks['nonseparable']['labels']} makes every method report: "
+            f"{sorted(set(nonsep.values()))}",
             (fig,),
             {"q4a.nonseparable_detected": float(all(s == svm.NOT_SEPARABLE for s in nonsep.values()))},
         ),
@@ -128,11 +135,12 @@ def map_claims(report: dict, figs: dict[str, str]) -> list[Claim]:
     out = []
     for name in ("db1", "db2", "db3"):
         r = report[name]
-        ok = (not r["input_space"]["separable"]) and r["mapped"]["separable"]
+        # separable is None when the solver did not finish: no verdict, so never "not separable".
+        ok = r["input_space"]["separable"] is False and r["mapped"]["separable"] is True
         params = ", ".join(f"{k} = {v:.4g}" for k, v in r["params"].items()) or "no parameter"
         metrics = {
-            f"q4b.{name}.input_separable": float(r["input_space"]["separable"]),
-            f"q4b.{name}.mapped_separable": float(r["mapped"]["separable"]),
+            f"q4b.{name}.input_separable": _flag(r["input_space"]["separable"]),
+            f"q4b.{name}.mapped_separable": _flag(r["mapped"]["separable"]),
         }
         if r["mapped"]["separable"]:
             metrics[f"q4b.{name}.mapped_margin"] = r["mapped"]["margin"]
@@ -150,8 +158,8 @@ def map_claims(report: dict, figs: dict[str, str]) -> list[Claim]:
         )
         if name == "db3":
             lit = report["db3_as_written"]
-            metrics["q4b.db3_as_written.mapped_separable"] = float(lit["mapped"]["separable"])
-            if not lit["mapped"]["separable"] and ok:
+            metrics["q4b.db3_as_written.mapped_separable"] = _flag(lit["mapped"]["separable"])
+            if lit["mapped"]["separable"] is False and ok:
                 verdict = "corrected"
                 evidence += (
                     f"; with R the radius itself (R = {lit['params']['R']:.4g}, as the text says) the mapped data is "

@@ -75,7 +75,10 @@ def hard_margin(x: np.ndarray, y: np.ndarray, fit: svm.SvmFit) -> Figure:
 
 def mapped(name: str, data: ToySet, m: feature_maps.MappedSet, result: dict) -> Figure:
     sep = result["mapped"]
-    verdict = f"margin {sep['margin']:.3g}" if sep["separable"] else "still NOT separable"
+    if sep["separable"]:
+        verdict = f"margin {sep['margin']:.3g}"
+    else:  # not separable, or no verdict (the solver did not finish)
+        verdict = "still NOT separable" if sep["separable"] is False else sep["status"]
     params = ", ".join(f"{k} = {v:.4g}" for k, v in m.params.items())
     title = f"{name}: {m.formula}" + (f" ({params})" if params else "") + f"\n{verdict}"
     return feature_map(data.x, data.y, m.z, sep.get("threshold"), title, "phi(x)")

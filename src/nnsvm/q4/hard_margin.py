@@ -19,8 +19,13 @@ def fits(x: np.ndarray, y: np.ndarray, p: Q4SvmParams) -> list[svm.SvmFit]:
 
 
 def run(x: np.ndarray, y: np.ndarray, p: Q4SvmParams) -> tuple[dict, dict, list[svm.SvmFit]]:
-    """``(svm.json, svm_checks.json, fits)``: each method's answer, then errors, degeneracy, the infeasible case."""
+    """``(svm.json, svm_checks.json, fits)``: each method's answer, then errors, degeneracy, the infeasible case.
+
+    A method whose solver did not finish (``separable`` None) is listed under
+    ``unfinished`` and kept out of ``errors``: it measured nothing.
+    """
     results = fits(x, y, p)
+    finished = [f for f in results if f.separable is not None]
     flipped = np.asarray(p.nonseparable_labels)
     # (1, 4) of the assignment's points; absent if params.yaml changes them.
     at = np.flatnonzero(np.all(x == DEGENERATE_POINT, axis=1))
@@ -31,7 +36,8 @@ def run(x: np.ndarray, y: np.ndarray, p: Q4SvmParams) -> tuple[dict, dict, list[
             "alphas": list(svm.EXACT_ALPHAS),
             "margin": svm.EXACT_MARGIN,
         },
-        "errors": {f.method: svm.error_vs_exact(f) for f in results},
+        "errors": {f.method: svm.error_vs_exact(f) for f in finished},
+        "unfinished": {f.method: f.status for f in results if f.separable is None},
         "degenerate": {
             f.method: {
                 "point": list(DEGENERATE_POINT),
@@ -39,6 +45,7 @@ def run(x: np.ndarray, y: np.ndarray, p: Q4SvmParams) -> tuple[dict, dict, list[
                 "margin_residual": float(y[i] * (x[i] @ f.w + f.b) - 1),
             }
             for f in results
+            if f.separable
             for i in at[:1]
         },
         "nonseparable": {

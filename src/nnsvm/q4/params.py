@@ -16,7 +16,7 @@ class Q4SvmParams(Section):
     dual_solvers: tuple[SolverName, ...] = Field(min_length=2)
     hard_c: float = Field(gt=0)  # scikit-learn's C for the hard margin
     answer_c: float = Field(gt=0)  # the C the seed used
-    sv_tol: float = Field(gt=0)  # alpha above this: a support vector
+    sv_tol: float = Field(gt=0)  # alpha above this times the largest alpha: a support vector
     margin_tol: float = Field(gt=0)  # |y (w.x + b) - 1| below this: on the margin
     tol: float = Field(gt=0)  # largest error against the exact answer we accept
     # Q4-A's four points with one label flipped: not linearly separable.

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from nnsvm.core.config import Section
+from nnsvm.core.config import Section, Seed
 
 # The two protocols every Q6 stage runs: the original notebook's, and ours.
 PROTOCOLS = ("published", "improved")
@@ -14,7 +14,7 @@ Protocol = Literal["published", "improved"]
 
 
 class Q6SplitParams(Section):
-    seed: int = Field(ge=0)
+    seed: Seed
     test_fraction: float = Field(gt=0, lt=1)
     # Grid-search set per protocol, as a stratified fraction of the training part.
     grid_fraction: dict[Protocol, float]
