@@ -5,8 +5,8 @@ import sys
 
 import numpy as np
 import pytest
+import yaml
 from conftest import REPO
-from test_params import write_params
 
 from nnsvm.core.config import MAX_SEED, load_section
 from nnsvm.core.errors import NnsvmError
@@ -14,6 +14,16 @@ from nnsvm.core.seeding import seed_everything
 from nnsvm.data.toy import ToyParams
 from nnsvm.params import load_params
 from nnsvm.q3.params import Q3Params
+
+
+def write_params(tmp_path, edit):
+    """The committed params.yaml (the subject here), edited in place by ``edit``, under ``tmp_path``."""
+    raw = yaml.safe_load((REPO / "params.yaml").read_text())
+    edit(raw)
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
 
 SEEDS = [("toy",), ("q2",), ("q3",), ("q5",), ("q6", "split")]
 

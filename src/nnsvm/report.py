@@ -94,7 +94,7 @@ def sections(claim_files: list[dict[str, Any]]) -> list[Section]:
 
 
 def verdict_counts(secs: list[Section]) -> dict[str, int]:
-    counts = dict.fromkeys(VERDICTS, 0)
+    counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
     for section in secs:
         for claim in section.claims:
             counts[claim["verdict"]] += 1

@@ -71,18 +71,25 @@ class SvmFit:
     margin: float | None = None
     extra: dict[str, float] = field(default_factory=dict)
 
+    def solution(self) -> tuple[np.ndarray, float, float]:
+        """``(w, b, margin)`` of a fit that found the data separable; ValueError otherwise."""
+        if not self.separable or self.w is None or self.b is None or self.margin is None:
+            raise ValueError(f"{self.method} found no separating line ({self.status})")
+        return self.w, self.b, self.margin
+
     def as_json(self, x: np.ndarray) -> dict:
         """The ``reports/q4/svm.json`` entry for this method."""
         if not self.separable:
             return {"status": self.status, "w": None, "b": None, "support_vectors": [], "margin": None}
+        w, b, margin = self.solution()
         return {
             "status": self.status,
-            "w": [float(v) for v in self.w],
-            "b": float(self.b),
+            "w": [float(v) for v in w],
+            "b": float(b),
             "support_vectors": x[list(self.support)].tolist(),
             "on_margin": x[list(self.on_margin)].tolist(),
             "alphas": None if self.alphas is None else [float(a) for a in self.alphas],
-            "margin": float(self.margin),
+            "margin": float(margin),
         }
 
 
@@ -141,7 +148,9 @@ def primal(x: np.ndarray, y: np.ndarray, solver: str, sv_tol: float = 1e-3, marg
         return SvmFit(method, False, NOT_SEPARABLE)
     if status != cp.OPTIMAL or w.value is None:
         return _unfinished(method, status)
-    return _finish(method, x, y, w.value, float(b.value), np.asarray(margin.dual_value), sv_tol, margin_tol, status)
+    return _finish(
+        method, x, y, w.value, float(np.asarray(b.value)), np.asarray(margin.dual_value), sv_tol, margin_tol, status
+    )
 
 
 def dual(x: np.ndarray, y: np.ndarray, solver: str, sv_tol: float = 1e-3, margin_tol: float = 1e-3) -> SvmFit:
@@ -193,10 +202,11 @@ def error_vs_exact(fit: SvmFit) -> dict[str, float]:
     """Largest |w - w*|, |b - b*|, |margin - sqrt 2| (and |alpha - alpha*|) against the four points' exact answer."""
     if not fit.separable:  # not separable, or no verdict
         return {"w_err": float("inf"), "b_err": float("inf"), "margin_err": float("inf")}
+    w, b, margin = fit.solution()
     err = {
-        "w_err": float(np.max(np.abs(fit.w - np.asarray(EXACT_W)))),
-        "b_err": abs(fit.b - EXACT_B),
-        "margin_err": abs(fit.margin - EXACT_MARGIN),
+        "w_err": float(np.max(np.abs(w - np.asarray(EXACT_W)))),
+        "b_err": abs(b - EXACT_B),
+        "margin_err": abs(margin - EXACT_MARGIN),
     }
     if fit.alphas is not None and len(fit.alphas) == len(EXACT_ALPHAS):
         err["alpha_err"] = float(np.max(np.abs(fit.alphas - np.asarray(EXACT_ALPHAS))))

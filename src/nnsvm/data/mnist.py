@@ -106,7 +106,8 @@ def parse_idx(blob: bytes, name: str) -> np.ndarray:
     count = int.from_bytes(blob[4:8], "big")
     if magic == 2051:
         rows, cols = int.from_bytes(blob[8:12], "big"), int.from_bytes(blob[12:16], "big")
-        shape, offset = (count, rows, cols), 16
+        shape: tuple[int, ...] = (count, rows, cols)
+        offset = 16
         if (rows, cols) != (28, 28):
             raise NnsvmError(f"{name}: images are {rows}x{cols}, expected 28x28; this is not MNIST")
     elif magic == 2049:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nnsvm import svm
-from nnsvm.claims import Claim, HeadlineRow
+from nnsvm.claims import Claim, HeadlineRow, Verdict
 from nnsvm.q4.params import Q4SvmParams
 
 # What the answer's text says both of its methods gave.
@@ -144,6 +144,7 @@ def map_claims(report: dict, figs: dict[str, str]) -> list[Claim]:
         }
         if r["mapped"]["separable"]:
             metrics[f"q4b.{name}.mapped_margin"] = r["mapped"]["margin"]
+        verdict: Verdict
         verdict, evidence = (
             ("confirmed" if ok else "differs"),
             (

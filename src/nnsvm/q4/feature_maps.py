@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -76,9 +77,10 @@ def separation(x: np.ndarray, y: np.ndarray, solver: str) -> dict:
     For a 1-D input the separating "line" is the threshold -b / w.
     """
     fit = svm.primal(x, y, solver)
-    out = {"separable": fit.separable, "status": fit.status}
+    out: dict[str, Any] = {"separable": fit.separable, "status": fit.status}
     if fit.separable:
-        out |= {"w": fit.w.tolist(), "b": fit.b, "margin": fit.margin}
-        if len(fit.w) == 1:
-            out["threshold"] = -fit.b / float(fit.w[0])
+        w, b, margin = fit.solution()
+        out |= {"w": w.tolist(), "b": b, "margin": margin}
+        if len(w) == 1:
+            out["threshold"] = -b / float(w[0])
     return out

@@ -28,12 +28,19 @@ def svm_margins(
             label="w.x + b = 0" if level == 0 else ("margins w.x + b = +-1" if level == 1 else None),
         )
     ax.scatter(
-        *x[support].T, s=300, facecolors="none", edgecolors="tab:orange", lw=2, label="support vectors (alpha > 0)"
+        x[support, 0],
+        x[support, 1],
+        s=300,
+        facecolors="none",
+        edgecolors="tab:orange",
+        lw=2,
+        label="support vectors (alpha > 0)",
     )
     degenerate = np.setdiff1d(on_margin, support)
     if len(degenerate):
         ax.scatter(
-            *x[degenerate].T,
+            x[degenerate, 0],
+            x[degenerate, 1],
             s=300,
             facecolors="none",
             edgecolors="grey",
@@ -69,8 +76,9 @@ def feature_map(
 
 
 def hard_margin(x: np.ndarray, y: np.ndarray, fit: svm.SvmFit) -> Figure:
-    title = f"Q4-A: {fit.method}, w = [{fit.w[0]:.4f}, {fit.w[1]:.4f}], b = {fit.b:.4f}"
-    return svm_margins(x, y, fit.w, fit.b, np.asarray(fit.support), np.asarray(fit.on_margin), title)
+    w, b, _ = fit.solution()
+    title = f"Q4-A: {fit.method}, w = [{w[0]:.4f}, {w[1]:.4f}], b = {b:.4f}"
+    return svm_margins(x, y, w, b, np.asarray(fit.support), np.asarray(fit.on_margin), title)
 
 
 def mapped(name: str, data: ToySet, m: feature_maps.MappedSet, result: dict) -> Figure:

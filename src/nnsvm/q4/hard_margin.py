@@ -42,10 +42,10 @@ def run(x: np.ndarray, y: np.ndarray, p: Q4SvmParams) -> tuple[dict, dict, list[
             f.method: {
                 "point": list(DEGENERATE_POINT),
                 "alpha": float(f.alphas[i]),
-                "margin_residual": float(y[i] * (x[i] @ f.w + f.b) - 1),
+                "margin_residual": float(y[i] * (x[i] @ f.solution()[0] + f.solution()[1]) - 1),
             }
             for f in results
-            if f.separable
+            if f.separable and f.alphas is not None
             for i in at[:1]
         },
         "nonseparable": {
