@@ -19,6 +19,8 @@ def test_report_is_written(pipeline):
     html = (pipeline / "reports" / "report.html").read_text()
     md = (pipeline / "reports" / "report.md").read_text()
     assert "Headline numbers" in html and "## Provenance" in md
+    source = json.loads((pipeline / "data" / "mnist" / "manifest.json").read_text())["source"]
+    assert f"MNIST: {source} set" in md and source in html
 
 
 def test_report_lists_every_stage_run_record(pipeline):

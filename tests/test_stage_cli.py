@@ -62,7 +62,7 @@ def test_corrupt_mirror_names_file_and_checksum_and_writes_nothing(tmp_path, rea
     assert not (work / "data" / "mnist").exists()
 
 
-def test_small_mirror_runs_through_the_stage(tmp_path):
+def test_mirror_of_non_mnist_files_is_refused(tmp_path):
     """It fails cleanly on a mirror of non-MNIST files rather than storing them."""
     mirror = write_mirror(tmp_path / "m", make_blobs())
     work = copy_pipeline(tmp_path / "p", {"data": {"mnist": {"source": "full", "mirrors": [str(mirror)]}}})
