@@ -11,6 +11,11 @@ from nnsvm.plotting import plt, scatter_points
 from nnsvm.q4 import feature_maps
 
 
+def _circle(ax, points: np.ndarray, colour: str, style: str, label: str) -> None:
+    """Open circles around ``points`` (n, 2)."""
+    ax.scatter(points[:, 0], points[:, 1], s=300, facecolors="none", edgecolors=colour, ls=style, lw=2, label=label)
+
+
 def svm_margins(
     x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, support: np.ndarray, on_margin: np.ndarray, title: str
 ) -> Figure:
@@ -27,27 +32,10 @@ def svm_margins(
             lw=1.2 if level == 0 else 0.9,
             label="w.x + b = 0" if level == 0 else ("margins w.x + b = +-1" if level == 1 else None),
         )
-    ax.scatter(
-        x[support, 0],
-        x[support, 1],
-        s=300,
-        facecolors="none",
-        edgecolors="tab:orange",
-        lw=2,
-        label="support vectors (alpha > 0)",
-    )
+    _circle(ax, x[support], "tab:orange", "-", "support vectors (alpha > 0)")
     degenerate = np.setdiff1d(on_margin, support)
     if len(degenerate):
-        ax.scatter(
-            x[degenerate, 0],
-            x[degenerate, 1],
-            s=300,
-            facecolors="none",
-            edgecolors="grey",
-            ls=":",
-            lw=2,
-            label="on the margin, alpha = 0",
-        )
+        _circle(ax, x[degenerate], "grey", ":", "on the margin, alpha = 0")
     ax.set(xlim=(lo, hi), ylim=(lo, hi), xlabel="$x_1$", ylabel="$x_2$", title=title, aspect="equal")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower left")
