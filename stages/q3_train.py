@@ -45,12 +45,13 @@ def main(name: str) -> None:
                 tracking.log_metrics(
                     {f"{prefix}train_loss": e.train_loss, f"{prefix}test_accuracy": e.test_accuracy}, step=e.epoch
                 )
-        result = results.train_result(fits, spec.epochs, device.type)
+        result = results.train_result(fits, spec.epochs, device.type, spec.report_epochs)
         checkpoint.save(f"models/q3/{name}.pt", spec, {s: f.model for s, f in fits.items()})
         write_json(REPORTS / "train" / f"{name}.json", result)
         tracking.log_metrics(
             {"final_test_accuracy": result["test_accuracy"], "train_seconds": result["train_seconds"]}
             | {f"summary.{k}": v for k, v in result["summary"].items()}
+            | {f"epoch{e}.{k}": v for e, at in result["by_epoch"].items() for k, v in at["summary"].items()}
         )
         first = next(iter(fits.values()))
         tracking.log_torch_model(first.model, name, tensors[2][:2].cpu().numpy())

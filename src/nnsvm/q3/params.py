@@ -23,6 +23,17 @@ class Q3ModelParams(Section):
     schedule: Literal["constant", "onecycle"]
     shift_augment: int = Field(default=0, ge=0, le=13)  # max |dx|, |dy| of random training shifts
     seeds: int = Field(default=1, ge=1, le=20)  # trained with seed, seed+1, ...
+    # Epochs whose test accuracy is summarised over the seeds as well as the last:
+    # with a constant learning rate, epochs 1-10 of a 30-epoch run are a 10-epoch run.
+    report_epochs: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _report_epochs_within(self) -> Q3ModelParams:
+        if any(not 1 <= e <= self.epochs for e in self.report_epochs) or self.report_epochs != sorted(
+            set(self.report_epochs)
+        ):
+            raise ValueError(f"report_epochs must be increasing epochs in 1..{self.epochs}, got {self.report_epochs}")
+        return self
 
 
 class Q3ShiftParams(Section):
@@ -36,8 +47,9 @@ class Q3ShiftParams(Section):
 class Q3Params(Section):
     seed: Seed  # models with several seeds train with seed, seed + 1, ...
     device: Literal["auto", "cpu", "cuda"]
-    # Torch CPU threads (0: torch's default). On a shared 2-core machine one
-    # thread is several times faster than two: OpenMP spin-waits on a busy core.
+    # Torch CPU threads (0: torch's default, one per core). Two threads train
+    # LeNet 1.75x faster than one on a quiet 2-core machine (benchmarks/threads.py);
+    # on a core another process keeps busy, OpenMP spin-waits make two slower.
     threads: int = Field(ge=0, le=256)
     max_train: int = Field(ge=0)  # 0: the whole training set; else its first N images
     models: dict[str, Q3ModelParams]

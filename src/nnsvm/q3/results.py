@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -34,11 +35,24 @@ def write_curves(reports: Path, name: str, seed: int, history: list[Epoch]) -> N
             frame[["epoch", column]].to_csv(tmp, index=False, float_format="%.6f")
 
 
-def train_result(fits: dict[int, Fit], epochs: int, device: str) -> dict:
-    """``reports/q3/train/<model>.json``: the mean over seeds, each seed's accuracy and history, the summary."""
+def by_epoch(fits: dict[int, Fit], report_epochs: Sequence[int]) -> dict[str, dict]:
+    """Each seed's test accuracy after each of ``report_epochs`` epochs, and their summary, keyed by epoch."""
+    out = {}
+    for epoch in report_epochs:
+        seeds = {str(s): f.history[epoch - 1].test_accuracy for s, f in fits.items()}
+        out[str(epoch)] = {"seeds": seeds, "summary": summarise({int(s): a for s, a in seeds.items()})}
+    return out
+
+
+def train_result(fits: dict[int, Fit], epochs: int, device: str, report_epochs: Sequence[int] = ()) -> dict:
+    """``reports/q3/train/<model>.json``: the mean over seeds, each seed's accuracy and history, the summary.
+
+    ``by_epoch`` summarises the seeds after each of ``report_epochs`` epochs as well (the last always).
+    """
     accuracies = {seed: f.history[-1].test_accuracy for seed, f in fits.items()}
     summary = summarise(accuracies)
     return {
+        "by_epoch": by_epoch(fits, sorted({*report_epochs, epochs})),
         "test_accuracy": summary["mean"],
         "epochs": epochs,
         "train_seconds": sum(f.seconds for f in fits.values()),
