@@ -1,16 +1,16 @@
-"""Stage q1: the answer's step-neuron, five-ReLU and square-pulse networks, checked."""
+"""Stage q1: the answer's step-neuron, five-ReLU and square-pulse networks, measured."""
 
 import logging
 from pathlib import Path
 
-from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.claims import measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.data import toy
 from nnsvm.plotting import save_figure
-from nnsvm.q1 import claims, figures, measure
+from nnsvm.q1 import figures, measure, measurements
 from nnsvm.q1.params import Q1Params
 
 STAGE = "q1"
@@ -33,9 +33,9 @@ def main() -> None:
             name: save_figure(fig, OUT / f"{name}.png")
             for name, fig in figures.figures(data, net, step, pulses, p).items()
         }
-        checked = claims.claims(step, relu, pulses, {k: f"q1/{v.name}" for k, v in figs.items()})
-        write_claims(OUT / "claims.json", stage=STAGE, run_id=run_id, claims=checked)
-        tracking.log_claims(claim_metrics(checked), figs.values())
+        found = measurements.measurements(step, relu, pulses, {k: f"q1/{v.name}" for k, v in figs.items()})
+        write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        tracking.log_claims(measurement_metrics(found), figs.values())
 
 
 if __name__ == "__main__":

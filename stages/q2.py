@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.claims import measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import digest, load_section
@@ -11,7 +11,7 @@ from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import toy
 from nnsvm.plotting import save_figure
-from nnsvm.q2 import claims, figures, measure
+from nnsvm.q2 import figures, measure, measurements
 from nnsvm.q2.params import Q2Params
 
 STAGE = "q2"
@@ -32,9 +32,9 @@ def main() -> None:
         write_json(OUT / "backprop.json", grads)
         write_json(OUT / "optim.json", optim)
         figure = save_figure(figures.figure(optim), OUT / "optimisers.png")
-        checked = claims.claims(grads, optim, p, "q2/optimisers.png")
-        write_claims(OUT / "claims.json", stage=STAGE, run_id=run_id, claims=checked)
-        tracking.log_claims(claim_metrics(checked), [figure])
+        found = measurements.measurements(grads, optim, p, "q2/optimisers.png")
+        write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        tracking.log_claims(measurement_metrics(found), [figure])
         for step, losses in enumerate(measure.loss_curves(optim)):
             tracking.log_metrics(losses, step=step)
 

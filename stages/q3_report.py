@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from nnsvm.claims import cited_figures, claim_metrics, write_claims
+from nnsvm.claims import figures_of, measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import load_section
 from nnsvm.core.io import read_json, write_json
 from nnsvm.plotting import save_figure
-from nnsvm.q3 import claims, figures, results
+from nnsvm.q3 import figures, measurements, results
 from nnsvm.q3.params import Q3Params
 
 STAGE = "q3_report"
@@ -19,15 +19,17 @@ def main() -> None:
     p = load_section("q3", Q3Params)
     with tracking.stage_run(STAGE) as run_id:
         trained = {name: read_json(REPORTS / "train" / f"{name}.json") for name in p.models}
-        rings = results.rings_from_json(read_json(REPORTS / "shift_by_distance.json"))
+        inframe = read_json(REPORTS / "shift_inframe_by_distance.json")
         shown = read_json(REPORTS / "demo.json")
         write_json(REPORTS / "metrics.json", results.metrics(trained))
         save_figure(figures.training_curves(trained), REPORTS / "training.png")
-        found = claims.all_claims(trained, rings, shown["predictions"], shown["label"], shown["dx"], p.shift.max_shift)
-        write_claims(
-            REPORTS / "claims.json", stage=STAGE, run_id=run_id, claims=found, headline=claims.headline(trained)
+        found = (
+            measurements.accuracies(trained)
+            | measurements.demo(shown)
+            | measurements.invariance(inframe, p.models, p.shift.max_shift)
         )
-        tracking.log_claims(claim_metrics(found), cited_figures(found, REPORTS.parent))
+        write_measurements(REPORTS / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        tracking.log_claims(measurement_metrics(found), [REPORTS.parent / f for f in figures_of(found)])
 
 
 if __name__ == "__main__":

@@ -3,14 +3,14 @@
 import logging
 from pathlib import Path
 
-from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.claims import measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.data import toy
 from nnsvm.plotting import save_figure
-from nnsvm.q4 import claims, figures, maps
+from nnsvm.q4 import figures, maps, measurements
 from nnsvm.q4.params import Q4MapsParams
 
 STAGE = "q4_maps"
@@ -32,9 +32,9 @@ def main() -> None:
             name: save_figure(figures.mapped(name, sets[maps.DATA_OF[name]], m, report[name]), OUT / f"map_{name}.png")
             for name, m in mapped.items()
         }
-        checked = claims.map_claims(report, {k: f"q4/{v.name}" for k, v in figs.items()})
-        write_claims(OUT / "claims_maps.json", stage=STAGE, run_id=run_id, claims=checked)
-        tracking.log_claims(claim_metrics(checked), figs.values())
+        found = measurements.maps(report, {k: f"q4/{v.name}" for k, v in figs.items()})
+        write_measurements(OUT / "measurements_maps.json", stage=STAGE, run_id=run_id, measurements=found)
+        tracking.log_claims(measurement_metrics(found), figs.values())
 
 
 if __name__ == "__main__":

@@ -3,14 +3,14 @@
 import logging
 from pathlib import Path
 
-from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.claims import measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.data import toy
 from nnsvm.plotting import save_figure
-from nnsvm.q4 import claims, figures, hard_margin
+from nnsvm.q4 import figures, hard_margin, measurements
 from nnsvm.q4.params import Q4SvmParams
 
 STAGE = "q4_svm"
@@ -35,9 +35,9 @@ def main() -> None:
         write_json(OUT / "svm.json", methods)
         write_json(OUT / "svm_checks.json", checks)
         figure = save_figure(figures.hard_margin(data.x, data.y, fits[0]), OUT / "svm.png")
-        checked, headline = claims.hard_margin_claims(methods, checks, p, "q4/svm.png")
-        write_claims(OUT / "claims_svm.json", stage=STAGE, run_id=run_id, claims=checked, headline=headline)
-        tracking.log_claims(claim_metrics(checked), [figure])
+        found = measurements.hard_margin(methods, checks, p, "q4/svm.png")
+        write_measurements(OUT / "measurements_svm.json", stage=STAGE, run_id=run_id, measurements=found)
+        tracking.log_claims(measurement_metrics(found), [figure])
 
 
 if __name__ == "__main__":

@@ -3,14 +3,14 @@
 import logging
 from pathlib import Path
 
-from nnsvm.claims import claim_metrics, write_claims
+from nnsvm.claims import measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.plotting import save_figure
-from nnsvm.q5 import claims, figures, measure
+from nnsvm.q5 import figures, measure, measurements
 from nnsvm.q5.params import Q5Params
 
 STAGE = "q5"
@@ -33,9 +33,9 @@ def main() -> None:
         )
         write_json(OUT / "kernels.json", result)
         figs = {name: save_figure(fig, OUT / f"{name}.png") for name, fig in figures.figures(result).items()}
-        checked = claims.claims(result, p, "q5/rff.png")
-        write_claims(OUT / "claims.json", stage=STAGE, run_id=run_id, claims=checked)
-        tracking.log_claims(claim_metrics(checked), figs.values())
+        found = measurements.measurements(result, p, "q5/rff.png")
+        write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        tracking.log_claims(measurement_metrics(found), figs.values())
 
 
 if __name__ == "__main__":

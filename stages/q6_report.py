@@ -1,13 +1,13 @@
-"""Stage q6_report: reports/q6/metrics.json, the best-per-kernel table and the answer's Q6 claims."""
+"""Stage q6_report: reports/q6/metrics.json, the best-per-kernel table and the Q6 measurements for the claims."""
 
 from pathlib import Path
 
-from nnsvm.claims import cited_figures, claim_metrics, write_claims
+from nnsvm.claims import figures_of, measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import load_section
 from nnsvm.core.io import atomic_path, read_json, write_json
-from nnsvm.q6 import claims, results
+from nnsvm.q6 import measurements, results
 from nnsvm.q6.params import PROTOCOLS, Q6Params
 
 STAGE = "q6_report"
@@ -23,10 +23,16 @@ def main() -> None:
         write_json(OUT / "metrics.json", metrics)
         with atomic_path(OUT / "best_per_kernel.csv") as tmp:
             results.best_table(metrics).to_csv(tmp, index=False, float_format="%.6g")
-        figures = claims.figure_paths(q6.kernels)
-        checked = claims.claims(metrics, finals["published"], grids["rbf"]["published"]["grid_size"], figures)
-        write_claims(OUT / "claims.json", stage=STAGE, run_id=run_id, claims=checked, headline=claims.headline(metrics))
-        tracking.log_claims(claim_metrics(checked), cited_figures(checked, OUT.parent))
+        answer_model = q6.published.answer_model
+        found = measurements.measurements(
+            metrics,
+            grids,
+            finals,
+            answer_model.model_dump() if answer_model else None,
+            measurements.figure_paths(q6.kernels),
+        )
+        write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        tracking.log_claims(measurement_metrics(found), [OUT.parent / f for f in figures_of(found)])
         tracking.log_artifact(OUT / "metrics.json")
 
 

@@ -80,7 +80,7 @@ def real_mirror() -> str:
 
 # --- the pipeline in a temp dir ----------------------------------------------
 
-PIPELINE_FILES = ("dvc.yaml", "stages", "src", "requirements.lock")
+PIPELINE_FILES = ("dvc.yaml", "stages", "src", "claims", "requirements.lock")
 
 
 def deep_merge(base: dict, override: dict) -> dict:

@@ -1,41 +1,157 @@
-"""Claims files: the contract between question stages and the report."""
+"""The verdict rule, driven through every branch with hand-made numbers, and the files around it."""
 
-import json
+import math
 
 import pytest
 
-from nnsvm.claims import Claim, HeadlineRow, claim_metrics, write_claims
+from nnsvm.claims import (
+    RULE,
+    VERDICTS,
+    AnswerFile,
+    Check,
+    ClaimSpec,
+    Measurement,
+    agrees,
+    around,
+    judge,
+    load_answer,
+    measure,
+    measurement_metrics,
+    read_measurements,
+    write_measurements,
+)
+from nnsvm.core.errors import NnsvmError
 
 
-def claim(**kw):
-    base = dict(question="Q4-A", claim="c", answer="s", measured="m", verdict="confirmed", evidence="e")
-    return Claim(**(base | kw))
+def claim(kind="experiment", checks=({"measure": "m", "value": 0.93},), **kw) -> ClaimSpec:
+    base = {"id": "c1", "question": "Q3", "claim": "c", "says": "s", "source": ["text"], "kind": kind}
+    if kind != "untestable":
+        base["checks"] = list(checks)
+    if kind == "fact":
+        base["correction"] = "the right one"
+    if kind == "untestable":
+        base["reason"] = "why not"
+    return ClaimSpec.model_validate(base | kw)
 
 
-def test_unknown_verdict_is_refused():
-    """It accepts only confirmed, corrected or differs."""
-    with pytest.raises(ValueError, match="verdict"):
-        claim(verdict="maybe")
+SEEDS = {"m": measure(0.965, "pct", spread=(0.956, 0.974, "99% prediction interval, 5 seeds"))}
 
 
-def test_metrics_are_merged_and_conflicts_refused():
-    """It merges the numbers of all claims and refuses one key with two values."""
-    assert claim_metrics([claim(metrics={"a": 1}), claim(metrics={"b": 2.5})]) == {"a": 1.0, "b": 2.5}
-    with pytest.raises(ValueError, match="two different values"):
-        claim_metrics([claim(metrics={"a": 1}), claim(metrics={"a": 2})])
+def test_every_verdict_has_its_written_definition():
+    """It defines each of the four verdicts in words, for the report's top."""
+    assert set(RULE) == set(VERDICTS) == {"confirmed", "corrected", "not reproduced", "not checkable"}
 
 
-def test_written_file_round_trips(tmp_path):
-    """It writes stage, run ID, claims and headline rows as JSON."""
-    path = tmp_path / "q" / "claims.json"
-    write_claims(
-        path,
-        stage="svm",
-        run_id="r1",
-        claims=[claim(figures=("q4/a.png",))],
-        headline=[HeadlineRow("b", "3.49", "3.4999", "3.5")],
+def test_a_number_inside_the_protocols_interval_is_confirmed():
+    """It confirms an experiment whose number lies inside the measured interval."""
+    j = judge(claim(checks=[{"measure": "m", "value": 0.96}]), SEEDS)
+    assert j.verdict == "confirmed" and j.checks[0].holds
+
+
+@pytest.mark.parametrize("value", [0.9308, 0.99])
+def test_an_experiment_outside_the_interval_is_not_reproduced_above_or_below(value):
+    """It says 'not reproduced', never 'corrected', when a faithful rerun misses the number, higher or lower."""
+    j = judge(claim(checks=[{"measure": "m", "value": value}]), SEEDS)
+    assert j.verdict == "not reproduced" and "m" in j.why
+
+
+def test_a_wrong_fact_is_corrected_and_a_right_one_confirmed():
+    """It says 'corrected' for a fact whose number misses the interval, 'confirmed' when it meets it."""
+    exact = {"err": around(1.9, 1e-8, "e", "float64")}
+    assert judge(claim("fact", [{"measure": "err", "value": 0.0}]), exact).verdict == "corrected"
+    assert judge(claim("fact", [{"measure": "err", "value": 1.9}]), exact).verdict == "confirmed"
+
+
+def test_one_failing_check_of_several_decides():
+    """It needs every check of a claim to agree."""
+    found = {"a": measure(1.0), "b": measure(2.0)}
+    checks = [{"measure": "a", "value": 1.0}, {"measure": "b", "value": 3.0}]
+    j = judge(claim("fact", checks), found)
+    assert j.verdict == "corrected" and [r.holds for r in j.checks] == [True, False]
+
+
+def test_untestable_missing_and_unfinished_are_not_checkable():
+    """It gives 'not checkable' with the reason: untestable, never measured, or a measurement that did not finish."""
+    assert judge(claim("untestable"), {}).why == "why not"
+    assert "no stage measured m" in judge(claim(), {}).why
+    stalled = {"m": measure(None, missing="the solver did not finish")}
+    j = judge(claim(), stalled)
+    assert j.verdict == "not checkable" and "did not finish" in j.why
+
+
+def test_at_most_and_at_least_compare_one_side():
+    """It reads 'at most' and 'at least' against the side of the interval that can satisfy them."""
+    found = {"m": measure(0.5, spread=(0.4, 0.6, "x"))}
+    assert agrees(Check(measure="m", value=0.45, compare="at_most"), found["m"].interval())
+    assert not agrees(Check(measure="m", value=0.3, compare="at_most"), found["m"].interval())
+    assert agrees(Check(measure="m", value=0.55, compare="at_least"), found["m"].interval())
+    assert not agrees(Check(measure="m", value=0.7, compare="at_least"), found["m"].interval())
+
+
+def test_written_precision_rounded_and_truncated():
+    """It reads 94% as 93.5-94.5% when rounded and as 94-95% when truncated."""
+    found = {"m": measure(0.9474, "pct")}
+    rounded = {"measure": "m", "value": 0.94, "tol": 0.005}
+    assert judge(claim(checks=[rounded]), found).verdict == "not reproduced"
+    assert judge(claim(checks=[rounded | {"written": "truncated"}]), found).verdict == "confirmed"
+    assert Check(measure="m", value=3.49, tol=0.005, written="truncated").stands_for() == pytest.approx((3.49, 3.5))
+
+
+def test_the_improved_model_never_decides():
+    """It judges only a claim's checks: an improved measurement that beats the answer changes nothing."""
+    found = SEEDS | {"better": measure(0.99, "pct")}
+    with_improved = claim(checks=[{"measure": "m", "value": 0.96}], improved="better")
+    assert judge(with_improved, found).verdict == judge(claim(checks=[{"measure": "m", "value": 0.96}]), SEEDS).verdict
+    assert judge(claim(checks=[{"measure": "m", "value": 0.9308}], improved="better"), found).verdict == (
+        "not reproduced"
     )
-    data = json.loads(path.read_text())
-    assert data["stage"] == "svm" and data["run_id"] == "r1"
-    assert data["claims"][0]["figures"] == ["q4/a.png"]
-    assert data["headline"][0] == {"quantity": "b", "answer": "3.49", "original_protocol": "3.4999", "improved": "3.5"}
+
+
+def test_measurements_refuse_inconsistent_numbers():
+    """It refuses a value outside its own interval, NaN, or no value without a reason."""
+    with pytest.raises(ValueError, match="outside its interval"):
+        measure(1.0, spread=(0.0, 0.5, "x"))
+    with pytest.raises(ValueError, match="NaN"):
+        measure(math.nan)
+    with pytest.raises(ValueError, match="missing"):
+        Measurement(value=None)
+
+
+def test_claims_file_is_validated(tmp_path):
+    """It refuses repeated ids, a fact without its correction, an untestable claim with checks, unknown headline
+    claims, and says which file in one line."""
+    good = {"answer": "a", "claims": [claim().model_dump()]}
+    AnswerFile.model_validate(good)
+    with pytest.raises(ValueError, match="unique"):
+        AnswerFile.model_validate(good | {"claims": [claim().model_dump(), claim().model_dump()]})
+    with pytest.raises(ValueError, match="correction"):
+        ClaimSpec.model_validate(claim().model_dump() | {"kind": "fact"})
+    with pytest.raises(ValueError, match="untestable"):
+        ClaimSpec.model_validate(claim().model_dump() | {"kind": "untestable", "reason": "r"})
+    with pytest.raises(ValueError, match="unknown claims"):
+        AnswerFile.model_validate(good | {"headline": [{"quantity": "q", "claim": "nope"}]})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("answer: a\nclaims:\n  - id: X Y\n")
+    with pytest.raises(NnsvmError, match=r"bad\.yaml: claims\.0"):
+        load_answer(bad)
+    with pytest.raises(NnsvmError, match="not found"):
+        load_answer(tmp_path / "none.yaml")
+
+
+def test_the_projects_claims_file_loads():
+    """It reads claims/answer.yaml: every claim with a source and, unless untestable, a check."""
+    answer = load_answer("claims/answer.yaml")
+    assert len(answer.claims) >= 30
+    assert all(c.source and (c.checks or c.kind == "untestable") for c in answer.claims)
+
+
+def test_measurements_round_trip_and_refuse_a_key_twice(tmp_path):
+    """It writes and reads measurement files with their run, and refuses one key from two stages."""
+    m = {"q.x": around(1.0, 0.1, "g", "tol", note="n", figures=("q/a.png",)), "q.y": measure(math.inf, "e")}
+    write_measurements(tmp_path / "q" / "measurements.json", stage="s", run_id="r1", measurements=m)
+    found = read_measurements(tmp_path)
+    assert found.values == m and found.made_by["q.x"] == ("s", "r1")
+    assert measurement_metrics(m) == {"q.x": 1.0, "q.x.low": 0.9, "q.x.high": 1.1}
+    write_measurements(tmp_path / "p" / "measurements.json", stage="t", run_id="r2", measurements={"q.x": m["q.x"]})
+    with pytest.raises(NnsvmError, match="both"):
+        read_measurements(tmp_path)

@@ -1,7 +1,7 @@
 """End to end: the Q3 stages inside `dvc repro` on the tiny profile (1 epoch, 1,000 images, shifts up to 2).
 
 q3_train@<model> trains, q3_shift measures every model under every shift, q3_report
-writes the metrics, the training curves and the claims.
+writes the metrics, the training curves and the measurements the claims are judged by.
 """
 
 import json
@@ -70,18 +70,22 @@ def test_demo_file_has_every_seeds_answer(pipeline):
         assert all(p in range(10) for p in predictions)
 
 
-def test_claims_and_figures(pipeline):
-    """It writes the five Q3 claims with computed verdicts, two headline rows, and every figure they cite."""
-    claims = read(pipeline, "reports/q3/claims.json")
-    assert claims["stage"] == "q3_report" and len(claims["claims"]) == 5 and len(claims["headline"]) == 2
-    for claim in claims["claims"]:
-        assert claim["verdict"] in {"confirmed", "corrected", "differs"}
-        assert claim["answer"], claim
-        for figure in claim["figures"]:
+def test_measurements_and_figures(pipeline):
+    """It writes the Q3 measurements (per-epoch intervals of the original protocols, the demo, invariance) and
+    every figure they cite."""
+    data = read(pipeline, "reports/q3/measurements.json")
+    found = data["measurements"]
+    assert data["stage"] == "q3_report"
+    assert {"q3.mlp_published.epoch1", "q3.mlp_published.epoch2", "q3.mlp_published.any_epoch"} <= set(found)
+    assert {"q3.lenet.test_accuracy", "q3.demo.lenet_right_mlp_7", "q3.invariance.cnn_accuracy_drop"} <= set(found)
+    for m in found.values():
+        for figure in m.get("figures", ()):
             assert (pipeline / "reports" / figure).read_bytes()[:4] == b"\x89PNG"
     for name in SHIFT_FIGURES:
         assert (pipeline / "reports/q3/figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
     assert (pipeline / "reports/q3/training.png").read_bytes()[:4] == b"\x89PNG"
+    by_epoch = read(pipeline, "reports/q3/train/mlp_published.json")["by_epoch"]
+    assert list(by_epoch) == ["1", "2"] and list(by_epoch["2"]["seeds"]) == ["42", "43"]
 
 
 def test_checkpoints_and_training_curves(pipeline):

@@ -5,8 +5,9 @@ import pytest
 from conftest import REPO
 
 from nnsvm import svm
+from nnsvm.claims import judge, load_answer
 from nnsvm.params import load_params
-from nnsvm.q4 import claims, hard_margin
+from nnsvm.q4 import hard_margin, measurements
 
 X = np.array([[1, 4], [2, 3], [4, 5], [5, 6]], dtype=float)
 Y = np.array([1, 1, -1, -1])
@@ -27,9 +28,21 @@ def test_unfinished_methods_are_listed_and_kept_out_of_the_errors(stalled_osqp):
     assert not set(checks["unfinished"]) & (set(checks["errors"]) | set(checks["degenerate"]))
 
 
-def test_claims_judge_the_finished_methods_and_name_the_others(stalled_osqp):
-    """It still confirms w = [-0.5, -0.5], b = 3.5 from the methods that finished, naming OSQP as no verdict."""
+def test_claims_are_judged_on_the_finished_methods_and_name_the_others(stalled_osqp):
+    """It still confirms w = [-0.5, -0.5], b = 3.5 from the methods that finished, naming OSQP as unfinished."""
     p, (methods, checks, _) = stalled_osqp
-    exact = claims.hard_margin_claims(methods, checks, p, "q4/svm.png")[0][0]
-    assert exact.verdict == "confirmed"
-    assert "no verdict from primal-osqp, dual-osqp" in exact.evidence
+    found = measurements.hard_margin(methods, checks, p, "q4/svm.png")
+    line = next(c for c in load_answer("claims/answer.yaml").claims if c.id == "q4a.line")
+    assert judge(line, found).verdict == "confirmed"
+    assert "primal-osqp, dual-osqp did not finish" in found["q4a.b"].spread
+
+
+def test_no_finished_method_is_not_checkable(monkeypatch):
+    """It gives 'not checkable', never a verdict, when no dual solver finished."""
+    monkeypatch.setitem(svm.SOLVER_SETTINGS, "OSQP", {"max_iter": 10})
+    p = load_params(REPO / "params.yaml").q4.svm.model_copy(update={"dual_solvers": ["OSQP"]})
+    methods, checks, _ = hard_margin.run(X, Y, p)
+    found = measurements.hard_margin(methods, checks, p, "q4/svm.png")
+    qp = next(c for c in load_answer("claims/answer.yaml").claims if c.id == "q4a.notebook-qp")
+    judged = judge(qp, found)
+    assert judged.verdict == "not checkable" and "dual-osqp" in judged.why

@@ -1,9 +1,11 @@
-"""Q6 final models and results: the misclassified-digit search, best kernel, and the claims' verdicts."""
+"""Q6 final models and results: the misclassified-digit search, best kernel, and the measurements claims meet."""
 
 import numpy as np
+import pytest
 
-from nnsvm.q6.claims import claims, headline
+from nnsvm.claims import judge, load_answer
 from nnsvm.q6.final import accuracy, confusion, lr_wrong_svm_right
+from nnsvm.q6.measurements import figure_paths, measurements
 from nnsvm.q6.results import best_over_kernels, protocol_metrics
 
 
@@ -45,37 +47,53 @@ def test_best_over_kernels_takes_the_highest_cv():
     assert best_over_kernels(grids({"linear": 0.9, "poly2": 0.9, "poly3": 0.7, "rbf": 0.85}))[0] == "linear"
 
 
-def test_answer_numbers_confirm_and_far_numbers_differ():
-    """It confirms a reproduction within tolerance, and says 'differs' beyond it."""
-    g = grids({"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886})
+ANSWER_MODEL = {"kernel": "rbf", "C": 10.0, "gamma": 1e-4, "degree": None, "coef0": 0.0}
+
+
+def q6_measured(cvs, svm_test, logreg, refit_test=None, hits=3, n=14_000):
+    g = grids(cvs)
+    grid_files = {k: {"published": {"grid_size": 1_120, "candidates": [v["best"]]}} for k, v in g.items()}
     final = {
         "best": g["rbf"]["best"],
-        "svm": {"train_accuracy": 0.964, "test_accuracy": 0.9474},
-        "logreg": {"test_accuracy": 0.9131},
+        "svm": {"train_accuracy": 0.964, "test_accuracy": svm_test},
+        "logreg": {"test_accuracy": logreg},
+        "train_size": 54_880,
+        "test_size": n,
+        "lr_wrong_svm_right": hits,
     }
-    far = {
-        "best": g["rbf"]["best"],
-        "svm": {"train_accuracy": 0.999, "test_accuracy": 0.985},
-        "logreg": {"test_accuracy": 0.92},
-    }
-    metrics = {"published": protocol_metrics(g, final), "improved": protocol_metrics(g, far)}
-    figures = {f"grid_{k}": "x.png" for k in g} | {
-        "confusion_published": "c.png",
-        "digits_published": "d.png",
-        "one_digit_published": "o.png",
-    }
-    verdicts = {c.claim: c.verdict for c in claims(metrics, {"lr_wrong_svm_right": 3, "test_size": 100}, 50, figures)}
-    assert set(verdicts.values()) == {"confirmed", "corrected"}
-    assert verdicts["the polynomial kernel searched is the asked degree 2"] == "corrected"
-    metrics["published"] = protocol_metrics(g, far)
-    verdicts = {c.claim: c.verdict for c in claims(metrics, {"lr_wrong_svm_right": 0, "test_size": 100}, 50, figures)}
-    assert verdicts["RBF C=10 gamma=1e-4 trained on the rest has test accuracy 94.74%"] == "differs"
-    answer_refit = {
-        "lr_wrong_svm_right": 0,
-        "test_size": 100,
-        "answer_model": {"train_accuracy": 0.963, "test_accuracy": 0.951},
-    }
-    verdicts = {c.claim: c.verdict for c in claims(metrics, answer_refit, 50, figures)}
-    assert verdicts["RBF C=10 gamma=1e-4 trained on the rest has test accuracy 94.74%"] == "confirmed"
-    assert verdicts["a test digit logistic regression gets wrong is classified right by the SVM"] == "differs"
-    assert [h.improved for h in headline(metrics)][-2:] == ["98.50%", "92.00%"]
+    if refit_test is not None:
+        final["answer_model"] = {"train_accuracy": 0.963, "test_accuracy": refit_test}
+    metrics = {p: protocol_metrics(g, final) for p in ("published", "improved")}
+    return measurements(
+        metrics, grid_files, {"published": final, "improved": final}, ANSWER_MODEL, figure_paths(tuple(g))
+    )
+
+
+def verdicts(found):
+    return {c.id: judge(c, found).verdict for c in load_answer("claims/answer.yaml").claims if c.question == "Q6"}
+
+
+def test_the_answers_numbers_reproduced_on_its_own_protocol_are_confirmed():
+    """It confirms the notebook's and the text's Q6 numbers when the original protocol lands on them."""
+    found = q6_measured({"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886}, 0.9474, 0.9131, 0.9474)
+    assert set(verdicts(found).values()) == {"confirmed"}
+    low, high = found["q6.answer_model.test_accuracy"].interval()
+    assert high - low == pytest.approx(2 * 2.5758 * (2 * 0.9474 * 0.0526 / 14_000) ** 0.5, rel=1e-3)
+
+
+def test_far_numbers_are_not_reproduced_and_a_missing_refit_is_not_checkable():
+    """It says 'not reproduced' beyond the sampling interval, and 'not checkable' without the answer's model."""
+    found = q6_measured({"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886}, 0.985, 0.93, 0.97, hits=0)
+    v = verdicts(found)
+    assert v["q6.test-accuracy"] == v["q6.logreg"] == v["q6.lr-wrong-svm-right"] == "not reproduced"
+    assert v["q6.cv-rbf"] == "confirmed"
+    v = verdicts(q6_measured({"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886}, 0.9474, 0.9131))
+    assert v["q6.test-accuracy"] == "not checkable"
+
+
+def test_the_improved_protocol_is_measured_but_never_judged():
+    """It measures the improved protocol under its own keys; no Q6 claim checks them."""
+    found = q6_measured({"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886}, 0.9474, 0.9131, 0.9474)
+    assert "q6.improved.svm.test_accuracy" in found
+    checked = {ch.measure for c in load_answer("claims/answer.yaml").claims for ch in c.checks}
+    assert not any(k.startswith("q6.improved.") for k in checked)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from nnsvm import report
+from nnsvm.claims import AnswerFile, Measured, around, measure
 from nnsvm.plotting import save_figure, scatter_labelled
 
 MANIFEST = {
@@ -17,23 +18,27 @@ MANIFEST = {
 }
 
 
-def claims_file(run_id="r1", **claim):
-    base = dict(
-        question="Q4-A",
-        claim="w and b",
-        answer="b = 3.49",
-        measured="b = 3.5000",
-        verdict="corrected",
-        evidence="exact",
-        figures=[],
-        metrics={"q4a.b": 3.5},
-    )
-    return {
-        "stage": "svm",
-        "run_id": run_id,
-        "claims": [base | claim],
-        "headline": [{"quantity": "SVM b", "answer": "3.49", "original_protocol": "3.49975", "improved": "3.5"}],
+def answer(*claims, headline=()):
+    return AnswerFile.model_validate({"answer": "test answer", "claims": list(claims), "headline": list(headline)})
+
+
+def spec(id="q4a.b", question="Q4-A", value=3.49, kind="fact", **kw):
+    base = {
+        "id": id,
+        "question": question,
+        "claim": "w and b",
+        "says": "b = 3.49",
+        "source": ["text"],
+        "kind": kind,
+        "checks": [{"measure": "q4a.b", "value": value}],
+        "correction": "b = 3.5",
     }
+    return base | kw
+
+
+def measured(figures=(), run_id="r1", **extra):
+    values = {"q4a.b": around(3.5, 1e-3, "g", "solver tolerance", figures=figures)} | extra
+    return Measured(values, {k: ("svm", run_id) for k in values})
 
 
 RECORDS = [
@@ -51,54 +56,78 @@ RECORDS = [
 ORIGIN = {"origin": "file:///m", "route": "mirror", "recorded_at": "2025-01-01T00:00:00+00:00"}
 
 
-def content(files, manifest=MANIFEST):
+def content(ans=None, found=None, manifest=MANIFEST):
     prov = report.provenance(manifest, ORIGIN, "torch==2.14.1\nnumpy==2.3.0\n", "nnsvm")
-    return report.build(files, prov, RECORDS)
+    return report.build(ans or answer(spec()), found or measured(), prov, RECORDS)
 
 
 def test_claims_are_grouped_by_question_in_the_answers_order():
-    """It puts Q1 before Q4 and keeps each claim's run ID."""
-    c = content([claims_file(), claims_file("r2", question="Q1-D", claim="relu")])
-    keys = [s.key for s in c.sections]
-    assert keys == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
-    assert c.sections[0].claims[0]["run_id"] == "r2" and c.sections[3].run_ids == ["r1"]
-    assert c.verdicts == {"confirmed": 0, "corrected": 2, "differs": 0}
+    """It puts Q1 before Q4, keeps each claim's run IDs and counts the verdicts the rule gave."""
+    c = content(answer(spec(), spec("q1d", "Q1-D", value=3.5)))
+    assert [s.key for s in c.sections] == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
+    assert c.sections[0].claims[0]["verdict"] == "confirmed" and c.sections[3].run_ids == ["r1"]
+    assert c.verdicts == {"confirmed": 1, "corrected": 1, "not reproduced": 0, "not checkable": 0}
+    assert c.sections[3].claims[0]["correction"] == "b = 3.5" and not c.sections[0].claims[0]["correction"]
 
 
 def test_unknown_question_is_refused():
     """It refuses a claim that belongs to no question of the assignment."""
-    with pytest.raises(ValueError, match="Q9"):
-        report.sections([claims_file(question="Q9")])
+    with pytest.raises(ValueError, match="question"):
+        answer(spec(question="Q9"))
+
+
+def test_report_opens_with_the_verdict_definitions(tmp_path):
+    """It defines the four verdicts before the headline, in both renderings."""
+    c = content()
+    md, html = report.render_markdown(c), report.render_html(c, tmp_path)
+    for text in (md, html):
+        assert text.index("How a verdict is reached") < text.index("Headline numbers")
+        assert all(v in text for v in ("confirmed", "corrected", "not reproduced", "not checkable"))
+
+
+def test_each_check_shows_source_tolerance_and_outcome():
+    """It shows the source, the written precision and the measured interval beside each check."""
+    c = content(answer(spec(checks=[{"measure": "q4a.b", "value": 3.49, "tol": 0.005, "written": "truncated"}])))
+    md = report.render_markdown(c)
+    assert "(source: the answer's text)" in md
+    assert "= 3.49 (truncated: 3.49 to 3.5)" in md and "measured interval 3.5 ± 0.001 (solver tolerance)" in md
 
 
 def test_stage_table_comes_from_the_run_records():
     """It lists every stage's run record but the report's own, with its commit and time, and their total."""
-    c = content([claims_file()])
+    c = content()
     assert [(st.stage, st.run_id, st.seconds, st.git_commit) for st in c.stages] == [("svm", "r1", 2.5, "abc123")]
     assert c.provenance["total_seconds"] == 2.5 and c.provenance["machine"] == "c; GPU: g; Python 3"
     assert c.provenance["packages"] == {"torch": "2.14.1", "numpy": "2.3.0"}
 
 
-def test_html_is_self_contained(tmp_path):
-    """It inlines figures as data URIs and references nothing outside the page."""
+def test_html_is_self_contained_and_escaped(tmp_path):
+    """It inlines figures as data URIs, references nothing outside the page, and escapes text such as '<='."""
     save_figure(scatter_labelled(np.zeros((2, 2)), np.array([1, -1]), "t"), tmp_path / "q4" / "f.png")
-    html = report.render_html(content([claims_file(figures=["q4/f.png"])]), tmp_path)
+    html = report.render_html(content(answer(spec(claim="K(x,y)^2 <= K(x,x)"))), tmp_path)
+    assert "K(x,y)^2 &lt;= K(x,x)" in html and "<= K(x,x)" not in html
+    html = report.render_html(content(found=measured(figures=("q4/f.png",))), tmp_path)
     assert re.findall(r'<img [^>]*src="data:image/png;base64,', html)
     assert not re.search(r'(src|href)="(?!data:|#)', html)
-    assert "3.5000" in html and "corrected" in html and "r1" in html
+    assert "corrected" in html and "r1" in html
 
 
-def test_markdown_links_figures_relative_to_reports():
-    """It links each figure by its path under reports/."""
-    md = report.render_markdown(content([claims_file(figures=["q4/f.png"])]))
+def test_markdown_links_figures_relative_to_reports_or_to_another_folder():
+    """It links each figure by its path under reports/, or back to it from another answer's folder."""
+    c = content(
+        answer(spec(improved="q4a.exact"), headline=[{"quantity": "SVM b", "claim": "q4a.b", "improved": "q4a.exact"}]),
+        measured(figures=("q4/f.png",), **{"q4a.exact": measure(3.5, text="3.5 exactly")}),
+    )
+    md = report.render_markdown(c)
     assert "![q4/f.png](q4/f.png)" in md
-    assert "| SVM b | 3.49 | 3.49975 | 3.5 |" in md
+    assert "| SVM b | b = 3.49 (text) | 3.5 | corrected | 3.5 exactly |" in md
+    assert "![q4/f.png](../../q4/f.png)" in report.render_markdown(report.with_figure_root(c, "../.."))
 
 
 def test_subset_data_shows_a_warning_banner(tmp_path):
     """It puts the fallback warning at the top of both renderings."""
     subset = MANIFEST | {"source": "subset", "warning": "using the 5,000-image subset"}
-    c = content([claims_file()], subset)
+    c = content(manifest=subset)
     html = report.render_html(c, tmp_path)
     assert 'id="subset-warning"' in html and html.index("subset-warning") < html.index("Headline")
     assert "> **Warning: using the 5,000-image subset.**" in report.render_markdown(c)
@@ -106,7 +135,7 @@ def test_subset_data_shows_a_warning_banner(tmp_path):
 
 def test_full_data_shows_no_banner(tmp_path):
     """It shows no warning for the full set."""
-    assert "subset-warning" not in report.render_html(content([claims_file()]), tmp_path)
+    assert "subset-warning" not in report.render_html(content(), tmp_path)
 
 
 def test_readme_block_is_replaced_between_markers():
@@ -130,8 +159,6 @@ def test_committed_readme_shows_the_committed_headline_table():
 def test_a_figure_cited_twice_is_shown_once(tmp_path):
     """It embeds a figure with the first claim citing it and links back to it from later ones."""
     save_figure(scatter_labelled(np.zeros((2, 2)), np.array([1, -1]), "t"), tmp_path / "q4" / "f.png")
-    file = claims_file(figures=["q4/f.png"])
-    file["claims"].append(file["claims"][0] | {"claim": "again"})
-    html = report.render_html(content([file]), tmp_path)
+    html = report.render_html(content(answer(spec(), spec("again")), measured(figures=("q4/f.png",))), tmp_path)
     assert html.count("<img ") == 1
     assert '<a href="#fig-q4-f-png">q4/f.png</a>' in html

@@ -1,4 +1,4 @@
-"""The report: every claim of the answer beside what the pipeline measured.
+"""The report: an answer's claims (its claims file) judged against what the pipeline measured.
 
 One content model, two renderings: a self-contained HTML page (figures
 embedded as data URIs, no network requests) and Markdown for a git host
@@ -9,15 +9,28 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from nnsvm.claims import VERDICTS
+from nnsvm.claims import (
+    IMPROVED_NOTE,
+    RULE,
+    SOURCES,
+    VERDICTS,
+    AnswerFile,
+    Check,
+    Format,
+    Judgement,
+    Measured,
+    judge_all,
+    show,
+)
 
 QUESTIONS = {
     "Q1": "Q1. Multilayer perceptrons designed by hand",
@@ -29,6 +42,7 @@ QUESTIONS = {
 }
 PACKAGES = ("torch", "torchvision", "scikit-learn", "cvxpy", "mlflow", "dvc", "numpy", "pandas", "scikit-learn-intelex")
 TEMPLATES = Path(__file__).parent / "templates"
+COMPARE = {"equals": "=", "at_most": "<=", "at_least": ">="}
 
 
 @dataclass(frozen=True)
@@ -51,16 +65,19 @@ class Section:
 
 @dataclass(frozen=True)
 class Content:
+    answer: str
+    rule: dict[str, str]
     sections: list[Section]
     headline: list[dict[str, str]]
     verdicts: dict[str, int]
     provenance: dict[str, Any]
     stages: list[StageRun] = field(default_factory=list)
+    figure_root: str = ""  # the Markdown's figure links: "" beside reports/, else the path back to it
 
 
-def read_claim_files(reports_dir: Path) -> list[dict[str, Any]]:
-    """Every ``claims*.json`` under ``reports_dir``, in path order."""
-    return [json.loads(p.read_text()) for p in sorted(reports_dir.glob("**/claims*.json"))]
+def with_figure_root(content: Content, relpath: str) -> Content:
+    """``content`` rendered into another folder: its Markdown links to the figures under ``reports/`` by ``relpath``."""
+    return replace(content, figure_root="" if relpath == "." else relpath.rstrip("/") + "/")
 
 
 def question_key(question: str) -> str:
@@ -71,18 +88,80 @@ def question_key(question: str) -> str:
     return match.group()
 
 
-def sections(claim_files: list[dict[str, Any]]) -> list[Section]:
-    """Claims grouped by question, in the answer's order; each claim keeps its run ID.
+def interval_text(low: float, high: float, value: float, fmt: Format) -> str:
+    """``[low, high]`` for a reader: ``3.5 ± 1e-03`` when it is narrow around ``value``, else ``low to high``."""
+    if low == high:
+        return show(value, fmt)
+    half = (high - low) / 2
+    if math.isclose(low + half, value, rel_tol=1e-9, abs_tol=1e-15) and (fmt != "pct" or half < 5e-5):
+        return f"{show(value, fmt)} ± {half:.1g}"
+    return f"{show(low, fmt)} to {show(high, fmt)}"
+
+
+def written_text(check: Check, fmt: Format) -> str:
+    """The answer's number, with the interval it stands for when it was written with a precision."""
+    if not check.tol:
+        return show(check.value, fmt)
+    low, high = check.stands_for()
+    return f"{show(check.value, fmt)} ({check.written}: {show(low, fmt)} to {show(high, fmt)})"
+
+
+def _sources(j: Judgement) -> str:
+    return "; ".join(SOURCES[s] for s in j.claim.source)
+
+
+def claim_view(j: Judgement, measured: Measured) -> dict[str, Any]:
+    """What the report shows of one judged claim: its checks with their intervals, the evidence, the figures."""
+    c = j.claim
+    checks = [
+        {
+            "measure": r.check.measure,
+            "says": f"{COMPARE[r.check.compare]} {written_text(r.check, r.measurement.fmt)}",
+            "measured": r.measurement.shown(),
+            "interval": interval_text(*r.measurement.interval(), r.measurement.value or 0.0, r.measurement.fmt),
+            "spread": r.measurement.spread or "exact",
+            "holds": r.holds,
+        }
+        for r in j.checks
+    ]
+    keys = [k for k in dict.fromkeys([*(ch.measure for ch in c.checks), *c.evidence]) if k in measured.values]
+    evidence = [
+        {"key": k, "shown": measured.values[k].shown(), "note": measured.values[k].note}
+        for k in keys
+        if k in c.evidence or measured.values[k].note
+    ]
+    improved = measured.values.get(c.improved) if c.improved else None
+    used = keys + ([c.improved] if c.improved and improved else [])
+    return {
+        "id": c.id,
+        "question": c.question,
+        "claim": c.claim,
+        "says": c.says,
+        "source": _sources(j),
+        "kind": c.kind,
+        "verdict": j.verdict,
+        "why": j.why,
+        "checks": checks,
+        "tol_note": c.tol_note,
+        "evidence": evidence,
+        "correction": j.right_version(),
+        "improved": improved.shown() if improved else "",
+        "figures": list(dict.fromkeys(f for k in keys for f in measured.values[k].figures)),
+        "run_ids": sorted({measured.made_by[k][1] for k in used}),
+    }
+
+
+def sections(judged: list[Judgement], measured: Measured) -> list[Section]:
+    """Judged claims grouped by question, in the claims file's order within each.
 
     A figure that several claims cite is shown with the first (``new_figures``)
     and referred to by the others (``earlier_figures``).
     """
     grouped: dict[str, list[dict[str, Any]]] = {key: [] for key in QUESTIONS}
-    for file in claim_files:
-        for claim in file["claims"]:
-            grouped[question_key(claim["question"])].append(claim | {"run_id": file["run_id"], "stage": file["stage"]})
+    for j in judged:
+        grouped[question_key(j.claim.question)].append(claim_view(j, measured))
     secs = [
-        Section(key, QUESTIONS[key], sorted(claims, key=lambda c: c["question"]), sorted({c["run_id"] for c in claims}))
+        Section(key, QUESTIONS[key], claims, sorted({r for c in claims for r in c["run_ids"]}))
         for key, claims in grouped.items()
     ]
     seen: set[str] = set()
@@ -93,11 +172,30 @@ def sections(claim_files: list[dict[str, Any]]) -> list[Section]:
     return secs
 
 
-def verdict_counts(secs: list[Section]) -> dict[str, int]:
+def headline(answer: AnswerFile, judged: list[Judgement], measured: Measured) -> list[dict[str, str]]:
+    """The headline rows: the answer's number, the original protocol's measurement of it, our improved model."""
+    by_id = {j.claim.id: j for j in judged}
+    rows = []
+    for row in answer.headline:
+        j = by_id[row.claim]
+        shown = "; ".join(r.measurement.shown() for r in j.checks) or j.why
+        improved = measured.values.get(row.improved) if row.improved else None
+        rows.append(
+            {
+                "quantity": row.quantity,
+                "answer": f"{j.claim.says} ({', '.join(j.claim.source)})",
+                "original_protocol": shown,
+                "improved": improved.shown() if improved else "n/a",
+                "verdict": j.verdict,
+            }
+        )
+    return rows
+
+
+def verdict_counts(judged: list[Judgement]) -> dict[str, int]:
     counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
-    for section in secs:
-        for claim in section.claims:
-            counts[claim["verdict"]] += 1
+    for j in judged:
+        counts[j.verdict] += 1
     return counts
 
 
@@ -127,9 +225,14 @@ def data_uri(path: Path) -> str:
 
 
 def _environment() -> jinja2.Environment:
+    """Templates; HTML ones escape every value (a claim's ``<=`` must not become markup)."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined, keep_trailing_newline=True
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=lambda name: (name or "").endswith(".html.j2"),
     )
+    env.filters["css"] = lambda verdict: verdict.replace(" ", "-")
     env.filters["anchor"] = anchor
     env.filters["seconds"] = lambda s: "n/a" if s is None else (f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min")
     return env
@@ -146,9 +249,9 @@ def render_markdown(content: Content) -> str:
     return _environment().get_template("report.md.j2").render(c=content)
 
 
-def build(claim_files: list[dict[str, Any]], prov: dict[str, Any], records: list[dict[str, Any]]) -> Content:
-    """The report's content from the claims files, the provenance and every other stage's run record."""
-    secs = sections(claim_files)
+def build(answer: AnswerFile, measured: Measured, prov: dict[str, Any], records: list[dict[str, Any]]) -> Content:
+    """The report's content: ``answer``'s claims judged against ``measured``, the provenance, every stage's run."""
+    judged = judge_all(answer, measured.values)
     stages = [
         StageRun(r["stage"], r["run_id"], r.get("wall_seconds"), r.get("git_commit", "unknown")[:12])
         for r in records
@@ -158,9 +261,11 @@ def build(claim_files: list[dict[str, Any]], prov: dict[str, Any], records: list
         f"{r['host']['cpu']}; GPU: {r['host']['gpu']}; Python {r['host']['python']}" for r in records if "host" in r
     )
     return Content(
-        sections=secs,
-        headline=[row for file in claim_files for row in file["headline"]],
-        verdicts=verdict_counts(secs),
+        answer=answer.answer,
+        rule={v: RULE[v] for v in VERDICTS} | {"note": IMPROVED_NOTE},
+        sections=sections(judged, measured),
+        headline=headline(answer, judged, measured),
+        verdicts=verdict_counts(judged),
         provenance=prov
         | {
             "machine": hosts.most_common(1)[0][0] if hosts else "unknown",
@@ -189,6 +294,9 @@ def provenance(
         "packages": package_versions(requirements_lock),
         "experiment": experiment,
     }
+
+
+OUTPUTS = ("report.html", "report.md", "headline.md")
 
 
 def render_all(content: Content, reports_dir: Path) -> dict[str, str]:

@@ -5,8 +5,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.stats
 
 
 def loglog_slope(xs: Sequence[float], ys: Sequence[float]) -> float:
     """Least-squares slope of log(ys) against log(xs): the exponent of a power law ys ~ xs^k."""
     return float(np.polyfit(np.log(np.asarray(xs, float)), np.log(np.asarray(ys, float)), 1)[0])
+
+
+def z_two_sided(level: float) -> float:
+    """The standard normal quantile for a two-sided ``level`` interval (2.576 for 0.99)."""
+    return float(scipy.stats.norm.ppf(0.5 + level / 2))
+
+
+def prediction_interval(values: Sequence[float], level: float = 0.99) -> tuple[float, float]:
+    """Where one more run of the same protocol falls with probability ``level``, from ``values`` of earlier runs.
+
+    Student's t: mean ± t(level, n-1) sd sqrt(1 + 1/n); a single run gives just itself.
+    """
+    x = np.asarray(values, float)
+    if len(x) < 2:
+        return float(x.min()), float(x.max())
+    half = float(scipy.stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) * np.sqrt(1 + 1 / len(x)))
+    return float(x.mean() - half), float(x.mean() + half)
+
+
+def two_sample_halfwidth(p: float, n: int, level: float = 0.99) -> float:
+    """Half-width of the ``level`` interval of the difference of two accuracies ``p`` measured on ``n`` items each.
+
+    Two runs of one protocol on different random samples (the answer's split and
+    ours) differ by the binomial noise of both: z sqrt(2 p (1 - p) / n).
+    """
+    return z_two_sided(level) * float(np.sqrt(2 * p * (1 - p) / n))

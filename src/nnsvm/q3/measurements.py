@@ -1,0 +1,121 @@
+"""Q3 measurements for the report: MNIST accuracy per protocol, the shifted-digit demonstration, shift invariance.
+
+A model trained with several seeds (the original protocols) carries the 99%
+prediction interval of one more run of its protocol (``stats.prediction_interval``):
+the answer's single run is judged against that, at each epoch count it may have had.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnsvm.claims import Measurement, measure, pct
+from nnsvm.q3.params import Q3ModelParams
+from nnsvm.stats import prediction_interval, two_sample_halfwidth
+
+LEVEL = 0.99
+
+
+def _seeds_text(seeds: dict[str, float]) -> str:
+    return ", ".join(f"seed {s} {pct(a)}" for s, a in seeds.items())
+
+
+def _over_seeds(seeds: dict[str, float], epochs: str) -> Measurement:
+    values = list(seeds.values())
+    lo, hi = prediction_interval(values, LEVEL)
+    mean, sd = float(np.mean(values)), float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    return measure(
+        mean,
+        "pct",
+        spread=(max(lo, 0.0), min(hi, 1.0), f"99% prediction interval of one more run, {len(values)} seeds"),
+        text=f"{pct(mean)} ± {100 * sd:.2f} after {epochs} epochs (n = {len(values)} seeds, range "
+        f"{pct(min(values))} to {pct(max(values))})",
+        note=_seeds_text(seeds),
+        figures=("q3/training.png",),
+    )
+
+
+def accuracies(trained: dict[str, dict]) -> dict[str, Measurement]:
+    """``q3.<model>.test_accuracy`` for every model; for several seeds ``q3.<model>.epoch<N>`` and
+    ``q3.<model>.any_epoch`` (the union of the intervals at its report epochs) too."""
+    out: dict[str, Measurement] = {}
+    for name, t in trained.items():
+        if len(t["seeds"]) == 1:
+            out[f"q3.{name}.test_accuracy"] = measure(
+                t["test_accuracy"],
+                "pct",
+                text=f"{pct(t['test_accuracy'])} after {t['epochs']} epochs (one seed)",
+                figures=("q3/training.png",),
+            )
+            continue
+        at = {e: _over_seeds(block["seeds"], e) for e, block in t["by_epoch"].items()}
+        for e, m in at.items():
+            out[f"q3.{name}.epoch{e}"] = m
+        out[f"q3.{name}.test_accuracy"] = at[str(t["epochs"])]
+        lows, highs = [m.interval()[0] for m in at.values()], [m.interval()[1] for m in at.values()]
+        out[f"q3.{name}.any_epoch"] = measure(
+            at[str(t["epochs"])].value,
+            "pct",
+            spread=(min(lows), max(highs), f"union of the 99% prediction intervals after {', '.join(at)} epochs"),
+            text="; ".join(f"{e} epochs {pct(m.value or 0.0)}" for e, m in at.items())
+            + f" (mean of {len(t['seeds'])} seeds)",
+            figures=("q3/training.png",),
+        )
+    return out
+
+
+def _plain_cnns(specs: dict[str, Q3ModelParams]) -> list[str]:
+    """The convolutional models trained without shifted images: what the answer's architecture claim is about."""
+    return [n for n, s in specs.items() if s.arch == "lenet" and s.shift_augment == 0]
+
+
+def invariance(inframe: dict[str, dict], specs: dict[str, Q3ModelParams], max_shift: int) -> dict[str, Measurement]:
+    """How much accuracy the most shift-robust plain CNN loses on in-frame shifted test images.
+
+    ``inframe``: model -> {"accuracy": {d: v}, "consistency": {d: v}, "n": {d: images}} per shift distance d.
+    """
+    drops = {}
+    for name in _plain_cnns(specs):
+        acc = {int(d): v for d, v in inframe[name]["accuracy"].items()}
+        worst = max((d for d in acc if d > 0), key=lambda d: acc[0] - acc[d])
+        drops[name] = (acc[0] - acc[worst], worst)
+    best = min(drops, key=lambda n: drops[n][0])
+    drop, d = drops[best]
+    n = int(inframe[best]["n"][str(d)])
+    half = two_sample_halfwidth(inframe[best]["accuracy"]["0"], n, LEVEL)
+    shown = [r for r in (1, 2, 4, max_shift) if str(r) in inframe[best]["consistency"]]
+    table = "; ".join(
+        f"{name}: " + ", ".join(f"{r} px {pct(block['consistency'][str(r)])}" for r in shown)
+        for name, block in inframe.items()
+    )
+    return {
+        "q3.invariance.cnn_accuracy_drop": measure(
+            drop,
+            "pct",
+            spread=(drop - half, drop + half, f"99% sampling interval, {n} in-frame images"),
+            text=f"{best}: {pct(inframe[best]['accuracy']['0'])} unshifted, "
+            f"{pct(inframe[best]['accuracy'][str(d)])} shifted {d} px (images whose ink stays in the frame); the "
+            f"most shift-robust of {', '.join(drops)}",
+            note="consistency (share of in-frame test images whose predicted class the shift leaves unchanged) "
+            f"by shift distance max(|dx|, |dy|): {table}",
+            figures=("q3/figures/invariance.png", *(f"q3/figures/heatmap_{m}.png" for m in drops)),
+        )
+    }
+
+
+def demo(shown: dict) -> dict[str, Measurement]:
+    """The answer's outcome (the CNN right, the MLP saying 7 on a shifted 8), counted over every in-frame test 8."""
+    pairs = shown["lenet8_mlp7"]  # per seed pair: images where LeNet (seed i) says the label and the MLP says 7
+    counts = list(pairs["counts"].values())
+    return {
+        "q3.demo.lenet_right_mlp_7": measure(
+            float(np.mean(counts)),
+            "g",
+            spread=(float(min(counts)), float(max(counts)), f"{len(counts)} seed pairs of the original protocols"),
+            text=f"{', '.join(str(c) for c in counts)} of {pairs['images']} in-frame test {shown['label']}s "
+            f"shifted {shown['dx']} px right (seed pairs {', '.join(pairs['counts'])})",
+            note=f"our demonstration image: test image {shown['index']} ({shown['why']}); predictions "
+            + ", ".join(f"{m} {'/'.join(map(str, p))}" for m, p in shown["predictions"].items()),
+            figures=("q3/figures/demo.png", "q3/figures/demo_classes.png"),
+        )
+    }

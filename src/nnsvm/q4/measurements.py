@@ -1,0 +1,116 @@
+"""Q4 measurements for the report: the hard-margin SVM (Q4-A) and the feature maps (Q4-B), as measured.
+
+A Q4-A quantity is measured by several methods (primal and dual QPs with each
+solver, scikit-learn): its interval spans what they found, widened by the solver
+tolerance ``q4.svm.tol``. A method whose solver did not finish measured nothing
+and is named, not counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from nnsvm import svm
+from nnsvm.claims import Format, Measurement, measure, show
+from nnsvm.q4.params import Q4SvmParams
+
+
+def _fmt_w(w: Sequence[float]) -> str:
+    return f"[{w[0]:.5g}, {w[1]:.5g}]"
+
+
+def across(
+    methods: dict,
+    names: Sequence[str],
+    get: Callable[[dict], float],
+    tol: float,
+    fmt: Format = "g",
+    figure: str = "",
+) -> Measurement:
+    """One quantity as every finished method of ``names`` found it: the mean, and min..max widened by ``tol``."""
+    done = [n for n in names if methods[n]["w"] is not None]
+    skipped = [n for n in names if methods[n]["w"] is None]
+    if not done:
+        return measure(None, missing=f"no solver of {', '.join(names)} finished")
+    values = [get(methods[n]) for n in done]
+    lo, hi = min(values), max(values)
+    per = ", ".join(f"{n} {show(v, fmt)}" for n, v in zip(done, values))
+    how = f"{len(done)} methods, ± solver tolerance {tol:g}" + (
+        f"; {', '.join(skipped)} did not finish" if skipped else ""
+    )
+    return measure(
+        sum(values) / len(values),
+        fmt,
+        spread=(lo - tol, hi + tol, how),
+        text=show(values[0], fmt) if lo == hi else f"{show(lo, fmt)} to {show(hi, fmt)}",
+        note=per,
+        figures=(figure,) if figure else (),
+    )
+
+
+def _item(key: str, i: int) -> Callable[[dict], float]:
+    """``method -> method[key][i]``."""
+    return lambda m: m[key][i]
+
+
+def hard_margin(methods: dict, checks: dict, p: Q4SvmParams, fig: str) -> dict[str, Measurement]:
+    everyone = list(methods)
+    dual = [n for n in everyone if n.startswith("dual-")]
+    answer_c = [svm.sklearn_name(p.answer_c)]
+    with_alphas = [n for n in everyone if methods[n].get("alphas") is not None]
+    out: dict[str, Measurement] = {}
+    for prefix, names in (("q4a", everyone), ("q4a.dual", dual), ("q4a.sklearn_c1", answer_c)):
+        for i in (0, 1):
+            out[f"{prefix}.w{i + 1}"] = across(methods, names, _item("w", i), p.tol, figure=fig)
+        out[f"{prefix}.b"] = across(methods, names, lambda m: m["b"], p.tol, figure=fig)
+    for i in range(4):
+        out[f"q4a.alpha{i + 1}"] = across(methods, with_alphas, _item("alphas", i), p.tol)
+    out["q4a.margin"] = across(methods, everyone, lambda m: m["margin"], p.tol, figure=fig)
+    out["q4a.n_support"] = across(methods, everyone, lambda m: len(m["support_vectors"]), 0.0, "int")
+    sv_sets = sorted({str(sorted(map(tuple, m["support_vectors"]))) for m in methods.values() if m["w"] is not None})
+    nonsep = checks["nonseparable"]
+    flagged = sum(s == svm.NOT_SEPARABLE for s in nonsep["results"].values())
+    out["q4a.nonseparable_detected"] = measure(
+        flagged / len(nonsep["results"]),
+        "pct",
+        text=f"{flagged} of {len(nonsep['results'])} methods report '{svm.NOT_SEPARABLE}'",
+        note=f"labels flipped to {nonsep['labels']}; the largest exact alpha is 0.25 < C = {p.answer_c:g}, so "
+        "the box constraint of SVC(C=1) never binds on the separable points",
+    )
+    out["q4a.support_vectors"] = measure(
+        float(len(sv_sets) == 1),
+        "bool",
+        text=f"support-vector sets found: {'; '.join(sv_sets)}",
+        note="one set means every finished method found the same support vectors",
+    )
+    return out
+
+
+def _flag(separable: bool | None, status: str) -> Measurement:
+    """1 or 0; not measured when the solver did not finish (never 'not separable')."""
+    if separable is None:
+        return measure(None, missing=f"the hard-margin solver did not finish ({status})")
+    return measure(float(separable), "bool", text=status)
+
+
+def maps(report: dict, figs: dict[str, str]) -> dict[str, Measurement]:
+    out: dict[str, Measurement] = {}
+    for name in ("db1", "db2", "db3", "db3_as_written"):
+        r = report[name]
+        params = ", ".join(f"{k} = {v:.4g}" for k, v in r["params"].items()) or "no parameter"
+        mapped = _flag(r["mapped"]["separable"], r["mapped"]["status"])
+        detail = (
+            f", margin {r['mapped']['margin']:.3g}, threshold {r['mapped']['threshold']:.4g}"
+            if r["mapped"]["separable"]
+            else ""
+        )
+        out[f"q4b.{name}.mapped_separable"] = mapped.model_copy(
+            update={
+                "note": f"hard-margin primal on {r['n_points']} points after {r['map']} ({params}, from the "
+                f"data): {r['mapped']['status']}{detail}",
+                "figures": (figs[name],),
+            }
+        )
+        if name != "db3_as_written":
+            out[f"q4b.{name}.input_separable"] = _flag(r["input_space"]["separable"], r["input_space"]["status"])
+    return out
