@@ -14,6 +14,7 @@ with the same model; if they drove the errors, the count would drop.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -24,6 +25,8 @@ from nnsvm.core.errors import NnsvmError
 from nnsvm.q6.final import Fitted
 from nnsvm.q6.grid import Candidate, kernel_matrix
 from nnsvm.q6.results import describe
+
+log = logging.getLogger(__name__)
 
 TRUE, PREDICTED = 0, 6  # the confusion under study: a true 0 predicted as 6
 GAP_TOLERANCE = 1e-4  # |engine - reference| decision value above which a pair "disagrees" (float noise is ~1e-9)
@@ -160,6 +163,7 @@ class ModelDiagnosis:
         return {f"{self.classes[i]}-{self.classes[j]}": (i, j) for i, j in ovo_pairs(len(self.classes))}
 
     def to_dict(self, y: np.ndarray) -> dict[str, Any]:
+        """This model's block of ``Diagnosis.to_dict()["svms"]``; ``y`` the test labels."""
         pairs = self.pair_names()
         disagree = [name for name, ij in pairs.items() if self.gaps[ij] > GAP_TOLERANCE]
         return {
@@ -282,6 +286,11 @@ def diagnose(
         if name != "logreg"
     }
     logreg = np.asarray(models["logreg"].test_pred)
+    for name, d in diags.items():
+        log.info(
+            "%s %s: %d of %d test zeros predicted %d by the engine, %d by libsvm's rule",
+            protocol, name, count(y_test, d.engine_pred), int(zeros.sum()), PREDICTED, count(y_test, d.reference_pred),
+        )  # fmt: skip
     return Diagnosis(protocol, scaling, engine, diags, logreg, np.asarray(y_test), std, std_floor)
 
 

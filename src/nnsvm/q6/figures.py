@@ -49,7 +49,8 @@ def cv_heatmap(rows: list[dict], title: str) -> Figure:
     ax.set_yticks(range(len(cs)), [f"{c:.3g}" for c in cs], fontsize=7)
     ax.set_xlabel("gamma (- : the kernel has none)" if None in gs else "gamma")
     ax.set_ylabel("C")
-    ax.set_title(title + "\n(cells: mean accuracy over the folds, %)", fontsize=9)
+    blank = ", blank: not searched" if np.isnan(grid).any() else ""
+    ax.set_title(title + f"\n(cells: mean accuracy over the folds, %{blank})", fontsize=9)
     fig.colorbar(im, ax=ax, label="mean CV accuracy (%)", format=PercentFormatter(xmax=1, decimals=1))
     return fig
 
@@ -69,7 +70,9 @@ def confusion_figure(matrices: dict[str, np.ndarray], title: str) -> Figure:
         ax.set_xlabel("predicted digit")
         ax.set_ylabel("true digit")
         ax.set_title(name, fontsize=9)
-        fig.colorbar(im, ax=ax, label="test images (count, log scale)", shrink=0.85)
+        ticks = [0] + [10**k for k in range(6) if 10**k <= max(top, 1)]
+        bar = fig.colorbar(im, ax=ax, label="test images (count, log scale)", shrink=0.85, ticks=ticks)
+        bar.ax.set_yticklabels([str(t) for t in ticks])
     fig.suptitle(title, fontsize=10)
     return fig
 
