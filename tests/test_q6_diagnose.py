@@ -134,6 +134,11 @@ def test_a_faulty_engine_pair_is_found_and_libsvm_rule_corrects_it():
     assert d["zero_as_six_reference"] == diagnose.count(y, good.predict(x)) == 0
     assert d["predictions_changed"] == int(np.sum(pred != good.predict(x)))
     assert d["zero_as_six_floored_engine"] is None
+    models = {"svm": Fitted(np.array([]), pred, 0.0, 0.0, faulty), "logreg": Fitted(np.array([]), y, 0.0, 0.0)}
+    result = diagnose.diagnose("improved", "unit", "faulty", models, (x, x, y), x, 1.0).to_dict()
+    text = diagnose.explain(result)
+    assert "the same fitted SVM predicts 0 zeros as 6 (0.0%)" in text and "0-6 by up to 10.00" in text
+    assert f"which changes {d['predictions_changed']} test predictions" in text
 
 
 def hand_diagnosis():
@@ -166,6 +171,7 @@ def test_diagnosis_json_schema_metrics_and_explanation():
     text = diagnose.explain(result)
     assert "predicts 1 of the 2 test zeros as 6 (50.0%)" in text and "equal those of libsvm's rule" in text
     assert "leaves 0 predicted 6 by the engine and 0 by libsvm's rule" in text
+    assert "So the scaling matters more: flooring the near-constant pixels' std removes 1 by the engine and 1" in text
 
 
 def colourbar_labels(fig) -> list[str]:
