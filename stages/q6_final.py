@@ -10,7 +10,7 @@ from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import read_json, write_json
 from nnsvm.plotting import save_figure
 from nnsvm.q6 import data as q6data
-from nnsvm.q6 import figures, final, results
+from nnsvm.q6 import diagnose, figures, final, results
 from nnsvm.q6.params import PROTOCOLS, Q6Params
 
 OUT = Path("reports/q6/final")
@@ -41,10 +41,19 @@ def main(protocol: str) -> None:
         result = results.final_result(kernel, best, y_train, y_test, models, len(found), q6.engine)
         write_json(OUT / f"{protocol}.json", result)
         raw_test = data.x[data.split.test]
-        for name, fig in figures.final_figures(protocol, raw_test, y_test, models, found).items():
+        svm_name = results.describe(best)
+        for name, fig in figures.final_figures(protocol, raw_test, y_test, models, found, svm_name).items():
             save_figure(fig, OUT / f"{protocol}_{name}.png")
             tracking.log_artifact(OUT / f"{protocol}_{name}.png", "figures")
         tracking.log_metrics(results.final_metrics(result))
+        test, raw_train = (x_test, raw_test, y_test), data.x[data.split.train]
+        diag = diagnose.diagnose(protocol, proto.scaling, q6.engine, models, test, raw_train, q6.diagnose.std_floor)
+        write_json(OUT / f"{protocol}_zero_as_six.json", zero := diag.to_dict())
+        figure = figures.zero_as_six_figure(diag, zero, diagnose.zeros_as_six(diag, raw_test))
+        save_figure(figure, OUT / f"{protocol}_zero_as_six.png")
+        for suffix in ("json", "png"):
+            tracking.log_artifact(OUT / f"{protocol}_zero_as_six.{suffix}", "diagnosis")
+        tracking.log_metrics(diagnose.metrics(zero))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import logging
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -29,12 +30,13 @@ def svc_class(engine: str):
 
 @dataclass(frozen=True)
 class Fitted:
-    """Predictions of one fitted model and how long fitting and predicting took (s)."""
+    """Predictions of one fitted model, how long fitting and predicting took (s), and the model itself."""
 
     train_pred: np.ndarray
     test_pred: np.ndarray
     fit_seconds: float
     predict_seconds: float
+    model: Any = None
 
 
 def _fit_predict(model, x_train, y_train, x_test) -> Fitted:
@@ -43,7 +45,7 @@ def _fit_predict(model, x_train, y_train, x_test) -> Fitted:
     fitted = time.perf_counter()
     train_pred, test_pred = model.predict(x_train), model.predict(x_test)
     done = time.perf_counter()
-    return Fitted(np.asarray(train_pred), np.asarray(test_pred), fitted - start, done - fitted)
+    return Fitted(np.asarray(train_pred), np.asarray(test_pred), fitted - start, done - fitted, model)
 
 
 def fit_svm(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, c: Candidate, engine: str) -> Fitted:

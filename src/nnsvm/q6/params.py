@@ -68,6 +68,12 @@ class Q6Protocol(Section):
     kernels: dict[str, Q6KernelGrid]
 
 
+class Q6Diagnose(Section):
+    # Grey levels: a pixel whose training std is below this counts as near-constant, and the
+    # diagnosis's scaling variant divides by max(std, std_floor) instead of the std.
+    std_floor: float = Field(gt=0, le=255)
+
+
 class Q6Params(Section):
     # The grid-searched kernels: each protocol's ``kernels`` has exactly these keys (DVC's q6_grid foreach).
     kernels: tuple[str, ...] = Field(min_length=1)
@@ -78,6 +84,7 @@ class Q6Params(Section):
     engine: Literal["sklearn", "sklearnex"]
     published: Q6Protocol
     improved: Q6Protocol
+    diagnose: Q6Diagnose
 
     @model_validator(mode="after")
     def _same_kernels(self) -> Q6Params:

@@ -1,0 +1,384 @@
+"""Why the original protocol's SVM calls test zeros 6: the engine's predictions against libsvm's rule.
+
+A fitted SVC is a set of one-vs-one binary classifiers (libsvm's layout: support
+vectors grouped by class, ``dual_coef_`` of shape ``(n_classes - 1, n_sv)``, one
+intercept per pair). ``reference_decisions`` evaluates every pair from those
+coefficients as libsvm does and ``vote`` predicts by libsvm's vote, so the
+prediction of the *same* fitted model can be compared with the engine's
+(scikit-learn-intelex) ``predict``. A second comparison tests the suspect the
+report first named: standardized near-constant pixels. It rescales those
+pixels of the test images only (``floored_standardize``) and predicts again
+with the same model; if they drove the errors, the count would drop.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from nnsvm.core.errors import NnsvmError
+from nnsvm.q6.final import Fitted
+from nnsvm.q6.grid import Candidate, kernel_matrix
+from nnsvm.q6.results import describe
+
+log = logging.getLogger(__name__)
+
+TRUE, PREDICTED = 0, 6  # the confusion under study: a true 0 predicted as 6
+GAP_TOLERANCE = 1e-4  # |engine - reference| decision value above which a pair "disagrees" (float noise is ~1e-9)
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """A fitted multi-class SVC in libsvm's layout (see the module docstring)."""
+
+    support_vectors: np.ndarray  # (n_sv, d) float64, grouped by class
+    dual_coef: np.ndarray  # (n_classes - 1, n_sv)
+    intercept: np.ndarray  # (n_pairs,) in ovo_pairs order
+    n_support: np.ndarray  # (n_classes,) support vectors per class
+
+    @classmethod
+    def of(cls, model: Any) -> Coefficients:
+        """The coefficients a fitted scikit-learn(-intelex) ``SVC`` exposes; 3 classes or more."""
+        n_support = np.asarray(model.n_support_)
+        if len(n_support) < 3:
+            raise NnsvmError("the one-vs-one diagnosis needs 3 classes or more (a binary SVC flips its signs)")
+        sv, dual, intercept = (
+            np.asarray(a, dtype=np.float64) for a in (model.support_vectors_, model.dual_coef_, model.intercept_)
+        )
+        return cls(sv, dual, intercept, n_support)
+
+
+def ovo_pairs(n_classes: int) -> list[tuple[int, int]]:
+    """libsvm's order of the one-vs-one classifiers: (0, 1), (0, 2), ..., (n - 2, n - 1)."""
+    return list(itertools.combinations(range(n_classes), 2))
+
+
+def reference_decisions(x: np.ndarray, coef: Coefficients, model: Candidate, chunk: int = 1024) -> np.ndarray:
+    """``(n, n_pairs)`` decision values; positive means the pair's first class, as libsvm and scikit-learn."""
+    start = np.concatenate([[0], np.cumsum(coef.n_support)])
+    pairs = ovo_pairs(len(coef.n_support))
+    out = np.empty((len(x), len(pairs)))
+    for lo in range(0, len(x), chunk):  # chunks keep the (chunk, n_sv) kernel block small
+        k = kernel_matrix(x[lo : lo + chunk], coef.support_vectors, model)
+        for p, (i, j) in enumerate(pairs):
+            si, sj = slice(start[i], start[i + 1]), slice(start[j], start[j + 1])
+            out[lo : lo + chunk, p] = k[:, si] @ coef.dual_coef[j - 1, si] + k[:, sj] @ coef.dual_coef[i, sj]
+    return out + coef.intercept
+
+
+def vote(decisions: np.ndarray, n_classes: int) -> np.ndarray:
+    """libsvm's prediction: each pair votes for its first class if its decision is > 0; ties go to the lower class."""
+    votes = np.zeros((len(decisions), n_classes), dtype=np.int64)
+    for p, (i, j) in enumerate(ovo_pairs(n_classes)):
+        votes[:, i] += decisions[:, p] > 0
+        votes[:, j] += decisions[:, p] <= 0
+    return votes.argmax(1)
+
+
+def engine_decisions(model: Any, x: np.ndarray) -> np.ndarray:
+    """The fitted model's own one-vs-one decision values ``(n, n_pairs)``; leaves its settings as they were."""
+    shape = model.decision_function_shape
+    model.decision_function_shape = "ovo"
+    try:
+        return np.asarray(model.decision_function(x), dtype=np.float64)
+    finally:
+        model.decision_function_shape = shape
+
+
+def pair_gaps(engine: np.ndarray, reference: np.ndarray, n_classes: int) -> np.ndarray:
+    """``(n_classes, n_classes)`` symmetric: the largest |engine - reference| decision value of each pair."""
+    gaps = np.zeros((n_classes, n_classes))
+    for p, (i, j) in enumerate(ovo_pairs(n_classes)):
+        gaps[i, j] = gaps[j, i] = np.abs(engine[:, p] - reference[:, p]).max(initial=0.0)
+    return gaps
+
+
+def pixel_stats(x_train: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel mean and (population) std of the raw training pixels, as ``StandardScaler`` fits them."""
+    x = np.asarray(x_train, dtype=np.float64)
+    return x.mean(0), x.std(0)
+
+
+def floored_standardize(x: np.ndarray, mean: np.ndarray, std: np.ndarray, floor: float) -> np.ndarray:
+    """``(x - mean) / max(std, floor)``: standardization whose near-constant pixels cannot blow up.
+
+    Equal to ``StandardScaler`` on every pixel whose training std is at least ``floor`` grey levels.
+    """
+    return (np.asarray(x, dtype=np.float64) - mean) / np.maximum(std, floor)
+
+
+def near_constant_share(features: np.ndarray, near_constant: np.ndarray) -> np.ndarray:
+    """``(n,)`` fraction of each row's squared norm that sits on the ``near_constant`` pixels (0 for a zero row)."""
+    total = (features**2).sum(1)
+    part = (features[:, near_constant] ** 2).sum(1)
+    return np.divide(part, total, out=np.zeros_like(total), where=total > 0)
+
+
+def count(y: np.ndarray, pred: np.ndarray, true: int = TRUE, predicted: int = PREDICTED) -> int:
+    """How many images of digit ``true`` are predicted ``predicted``."""
+    return int(np.sum((np.asarray(y) == true) & (np.asarray(pred) == predicted)))
+
+
+def _median(values: np.ndarray) -> float | None:
+    return float(np.median(values)) if len(values) else None
+
+
+def candidate_of(model: Any) -> Candidate:
+    """The kernel a fitted ``SVC`` uses, as a ``Candidate`` (its ``gamma`` must be a number unless linear)."""
+    p = model.get_params()
+    gamma = None if p["kernel"] == "linear" else float(p["gamma"])
+    degree = p["degree"] if p["kernel"] == "poly" else None
+    return Candidate(p["kernel"], float(p["C"]), gamma, degree, float(p["coef0"]))
+
+
+@dataclass(frozen=True)
+class ModelDiagnosis:
+    """One fitted SVM: its test predictions by the engine and by libsvm's rule, and what its zeros look like.
+
+    ``floored_*`` are None unless the model reads standardized pixels. The ``*_share``
+    and ``*_max_abs`` arrays hold, for the test zeros the engine predicts 6 (``as_six``)
+    and 0 (``as_zero``), the near-constant pixels' share of the squared feature norm and
+    the largest |feature| (a z-score under standardization).
+    """
+
+    model: str
+    classes: np.ndarray  # (n_classes,) the label of each class index
+    engine_pred: np.ndarray  # (n_test,)
+    reference_pred: np.ndarray  # (n_test,)
+    gaps: np.ndarray  # (n_classes, n_classes), over the test zeros
+    floored_engine: int | None
+    floored_reference: int | None
+    as_six_share: np.ndarray
+    as_zero_share: np.ndarray
+    as_six_max_abs: np.ndarray
+    as_zero_max_abs: np.ndarray
+
+    def pair_names(self) -> dict[str, tuple[int, int]]:
+        """``"0-6"`` (labels) -> the pair's class indices, in libsvm's order."""
+        return {f"{self.classes[i]}-{self.classes[j]}": (i, j) for i, j in ovo_pairs(len(self.classes))}
+
+    def to_dict(self, y: np.ndarray) -> dict[str, Any]:
+        """This model's block of ``Diagnosis.to_dict()["svms"]``; ``y`` the test labels."""
+        pairs = self.pair_names()
+        disagree = [name for name, ij in pairs.items() if self.gaps[ij] > GAP_TOLERANCE]
+        return {
+            "model": self.model,
+            "zero_as_six_engine": count(y, self.engine_pred),
+            "zero_as_six_reference": count(y, self.reference_pred),
+            "zero_as_six_floored_engine": self.floored_engine,
+            "zero_as_six_floored_reference": self.floored_reference,
+            "test_accuracy_engine": float(np.mean(self.engine_pred == y)),
+            "test_accuracy_reference": float(np.mean(self.reference_pred == y)),
+            "predictions_changed": int(np.sum(self.engine_pred != self.reference_pred)),
+            "pairs_disagreeing": disagree,
+            "max_decision_gap": {name: float(self.gaps[pairs[name]]) for name in disagree},
+            "largest_gap_elsewhere": max(
+                (float(self.gaps[ij]) for n, ij in pairs.items() if n not in disagree), default=0.0
+            ),
+            "near_constant_share_median": {
+                "as_six": _median(self.as_six_share),
+                "as_zero": _median(self.as_zero_share),
+            },
+            "max_abs_feature_median": {
+                "as_six": _median(self.as_six_max_abs),
+                "as_zero": _median(self.as_zero_max_abs),
+            },
+        }
+
+
+def diagnose_svm(
+    model: Any,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    engine_pred: np.ndarray,
+    near_constant: np.ndarray,
+    floored_zeros: np.ndarray | None = None,
+) -> ModelDiagnosis:
+    """Diagnose one fitted multi-class SVC on its ``(n, d)`` test features.
+
+    ``engine_pred`` is what its ``predict`` gave; ``near_constant`` a ``(d,)`` mask;
+    ``floored_zeros`` the test zeros' features under ``floored_standardize`` (None: skip).
+    """
+    coef, classes = Coefficients.of(model), np.asarray(model.classes_)
+    reference = reference_decisions(x_test, coef, candidate_of(model))
+    zeros = np.asarray(y_test) == TRUE
+    gaps = pair_gaps(engine_decisions(model, x_test[zeros]), reference[zeros], len(classes))
+    floored: tuple[int | None, int | None] = (None, None)
+    if floored_zeros is not None:
+        truth = np.full(len(floored_zeros), TRUE)
+        by_rule = classes[vote(reference_decisions(floored_zeros, coef, candidate_of(model)), len(classes))]
+        floored = (count(truth, np.asarray(model.predict(floored_zeros))), count(truth, by_rule))
+    share, max_abs = near_constant_share(x_test[zeros], near_constant), np.abs(x_test[zeros]).max(1, initial=0.0)
+    six, zero = engine_pred[zeros] == PREDICTED, engine_pred[zeros] == TRUE
+    return ModelDiagnosis(
+        describe(asdict(candidate_of(model))),
+        classes,
+        np.asarray(engine_pred),
+        classes[vote(reference, len(classes))],
+        gaps,
+        *floored,
+        share[six],
+        share[zero],
+        max_abs[six],
+        max_abs[zero],
+    )
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A protocol's diagnosis: each SVM's, logistic regression's predictions, and the pixel statistics."""
+
+    protocol: str
+    scaling: str
+    engine: str  # the engine whose predict is checked: sklearnex or sklearn
+    svms: dict[str, ModelDiagnosis]
+    logreg_pred: np.ndarray
+    y_test: np.ndarray
+    std: np.ndarray  # (784,) training std per pixel, grey levels
+    std_floor: float
+
+    @property
+    def near_constant(self) -> np.ndarray:
+        return self.std < self.std_floor
+
+    def to_dict(self) -> dict[str, Any]:
+        """``reports/q6/final/<protocol>_zero_as_six.json``."""
+        return {
+            "protocol": self.protocol,
+            "scaling": self.scaling,
+            "engine": self.engine,
+            "true_digit": TRUE,
+            "predicted_digit": PREDICTED,
+            "test_zeros": int(np.sum(self.y_test == TRUE)),
+            "test_size": len(self.y_test),
+            "std_floor": self.std_floor,
+            "near_constant_pixels": int(self.near_constant.sum()),
+            "constant_pixels": int(np.sum(self.std == 0)),
+            "gap_tolerance": GAP_TOLERANCE,
+            "svms": {name: d.to_dict(self.y_test) for name, d in self.svms.items()},
+            "logreg": {"zero_as_six": count(self.y_test, self.logreg_pred)},
+        }
+
+
+def diagnose(
+    protocol: str,
+    scaling: str,
+    engine: str,
+    models: Mapping[str, Fitted],
+    test: tuple[np.ndarray, np.ndarray, np.ndarray],
+    raw_train: np.ndarray,
+    std_floor: float,
+) -> Diagnosis:
+    """Every SVM of a protocol's fitted ``models`` (all but ``logreg``, logistic regression, which is only counted)
+    on ``test = (features, raw pixels, labels)``; ``raw_train`` are the raw pixels the scaling was fitted on."""
+    x_test, raw_test, y_test = test
+    mean, std = pixel_stats(raw_train)
+    zeros = y_test == TRUE
+    floored = floored_standardize(raw_test[zeros], mean, std, std_floor) if scaling == "standard" else None
+    diags = {
+        name: diagnose_svm(m.model, x_test, y_test, m.test_pred, std < std_floor, floored)
+        for name, m in models.items()
+        if name != "logreg"
+    }
+    logreg = np.asarray(models["logreg"].test_pred)
+    for name, d in diags.items():
+        log.info(
+            "%s %s: %d of %d test zeros predicted %d by the engine, %d by libsvm's rule",
+            protocol, name, count(y_test, d.engine_pred), int(zeros.sum()), PREDICTED, count(y_test, d.reference_pred),
+        )  # fmt: skip
+    return Diagnosis(protocol, scaling, engine, diags, logreg, np.asarray(y_test), std, std_floor)
+
+
+def zeros_as_six(diag: Diagnosis, raw_test: np.ndarray) -> np.ndarray:
+    """The raw test images of the zeros the engine predicts 6 with the protocol's SVM, in test order."""
+    return raw_test[(diag.y_test == TRUE) & (diag.svms["svm"].engine_pred == PREDICTED)]
+
+
+def metrics(result: dict[str, Any]) -> dict[str, float]:
+    """The numbers of a ``Diagnosis.to_dict()`` as flat MLflow metrics (``zero_as_six.svm.zero_as_six_engine``, ...)."""
+    flat = {f"logreg.{k}": v for k, v in result["logreg"].items()} | {"test_zeros": result["test_zeros"]}
+    for name, block in result["svms"].items():
+        flat |= {f"{name}.{k}": v for k, v in block.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+        flat[f"{name}.pairs_disagreeing"] = len(block["pairs_disagreeing"])
+    return {f"zero_as_six.{k}": float(v) for k, v in flat.items()}
+
+
+def _pct(part: int | None, whole: int) -> str:
+    return f"{100 * (part or 0) / max(whole, 1):.1f}%"
+
+
+def _engine_sentence(name: str, b: dict[str, Any], zeros: int, tol: float) -> str:
+    if not b["pairs_disagreeing"]:
+        return (
+            f"For the {name} ({b['model']}) the engine's decision values equal those of libsvm's rule on every "
+            f"pair within {tol:g}, so its {b['zero_as_six_engine']} zeros predicted 6 are the model's own."
+        )
+    gaps = ", ".join(f"{p} by up to {g:.2f}" for p, g in b["max_decision_gap"].items())
+    return (
+        f"Evaluated by libsvm's one-vs-one rule from its own support vectors, dual coefficients and intercepts, "
+        f"the same fitted {name} predicts {b['zero_as_six_reference']} zeros as 6 "
+        f"({_pct(b['zero_as_six_reference'], zeros)}) and reaches {100 * b['test_accuracy_reference']:.2f}% test "
+        f"accuracy ({100 * b['test_accuracy_engine']:.2f}% by the engine): the engine's decision values differ from "
+        f"those of the coefficients on {len(b['pairs_disagreeing'])} pair classifier(s), {gaps} (every other pair "
+        f"agrees within {b['largest_gap_elsewhere']:.1g}), which changes {b['predictions_changed']} test predictions."
+    )
+
+
+def _scaling_sentence(result: dict[str, Any], b: dict[str, Any]) -> str:
+    med_z, share = b["max_abs_feature_median"], b["near_constant_share_median"]
+    if med_z["as_six"] is None or med_z["as_zero"] is None:
+        return "No test zero is predicted 6, so there is no scaling effect to look for."
+    bigger = "larger" if med_z["as_six"] > med_z["as_zero"] else "smaller"
+    text = (
+        f"The zeros the engine calls 6 have {bigger} extreme features than those it gets right (median largest "
+        f"|feature| {med_z['as_six']:.1f} vs {med_z['as_zero']:.1f}), and the {result['near_constant_pixels']} "
+        f"pixels whose training std is below {result['std_floor']:g} grey levels carry a median "
+        f"{100 * share['as_six']:.2g}% vs {100 * share['as_zero']:.2g}% of their squared norm."
+    )
+    if b["zero_as_six_floored_engine"] is None:
+        return text
+    return text + (
+        f" Standardizing the test zeros with every std floored at {result['std_floor']:g} grey levels leaves "
+        f"{b['zero_as_six_floored_engine']} predicted 6 by the engine and {b['zero_as_six_floored_reference']} by "
+        f"libsvm's rule."
+    )
+
+
+def _verdict(b: dict[str, Any]) -> str:
+    """Which of the two explanations accounts for more of the zeros predicted 6."""
+    if b["zero_as_six_floored_engine"] is None or b["zero_as_six_engine"] == 0:
+        return ""
+    engine = b["zero_as_six_engine"] - b["zero_as_six_reference"]
+    scaling = b["zero_as_six_engine"] - b["zero_as_six_floored_engine"]
+    scaling_rule = b["zero_as_six_reference"] - b["zero_as_six_floored_reference"]
+    floor = (
+        f"flooring the near-constant pixels' std removes {scaling} by the engine and {scaling_rule} by libsvm's rule"
+    )
+    if engine > max(scaling, scaling_rule):
+        return f"So {engine} of the {b['zero_as_six_engine']} are the engine's doing, not the model's; {floor}."
+    return f"So the scaling matters more: {floor}, while the engine accounts for {engine}."
+
+
+def explain(result: dict[str, Any]) -> str:
+    """One paragraph for the report: what sends test zeros to 6, every number read from ``result``."""
+    zeros, svms = result["test_zeros"], result["svms"]
+    b = svms["svm"]
+    opening = (
+        f"On the {result['protocol']} protocol the SVM ({b['model']}, {result['engine']}) predicts "
+        f"{b['zero_as_six_engine']} of the {zeros} test zeros as 6 ({_pct(b['zero_as_six_engine'], zeros)}); "
+        f"logistic regression {result['logreg']['zero_as_six']}."
+    )
+    parts = [opening, _engine_sentence("SVM", b, zeros, result["gap_tolerance"]), _scaling_sentence(result, b)]
+    parts += [_verdict(b)]
+    if "answer_model" in svms:
+        a = svms["answer_model"]
+        parts.append(
+            f"The answer's model ({a['model']}) on the same features: {a['zero_as_six_engine']} zeros predicted 6 by "
+            f"the engine, {a['zero_as_six_reference']} by libsvm's rule."
+        )
+    return " ".join(p for p in parts if p)
