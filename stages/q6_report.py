@@ -19,6 +19,7 @@ def main() -> None:
     with tracking.stage_run(STAGE) as run_id:
         grids = {k: read_json(OUT / "grid" / f"{k}.json") for k in q6.kernels}
         finals = {p: read_json(OUT / "final" / f"{p}.json") for p in PROTOCOLS}
+        diagnoses = {p: read_json(OUT / "final" / f"{p}_zero_as_six.json") for p in PROTOCOLS}
         metrics = {p: results.protocol_metrics({k: g[p] for k, g in grids.items()}, finals[p]) for p in PROTOCOLS}
         write_json(OUT / "metrics.json", metrics)
         with atomic_path(OUT / "best_per_kernel.csv") as tmp:
@@ -30,6 +31,7 @@ def main() -> None:
             finals,
             answer_model.model_dump() if answer_model else None,
             measurements.figure_paths(q6.kernels),
+            diagnoses,
         )
         write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
         tracking.log_claims(measurement_metrics(found), [OUT.parent / f for f in figures_of(found)])

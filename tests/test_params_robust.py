@@ -124,7 +124,7 @@ def test_unknown_key_inside_a_q3_model_lists_the_model_keys(tmp_path):
         load_section("q3", Q3Params, path)
     assert str(err.value).endswith(
         "q3.models.lenet.epoch: unknown key (allowed here: arch, activation, pooling, softmax_before_loss, "
-        "epochs, batch_size, lr, schedule, shift_augment, seeds)"
+        "epochs, batch_size, lr, schedule, shift_augment, seeds, report_epochs)"
     )
 
 
@@ -149,3 +149,14 @@ def test_a_cyclic_value_is_described_not_dumped(tmp_path):
     path.write_text((REPO / "params.yaml").read_text().replace("seed: 42", "seed: &s [*s]", 1))
     with pytest.raises(NnsvmError, match=r"toy\.seed: .*too deep or too long to show"):
         load_section("toy", ToyParams, path)
+
+
+def test_report_epochs_must_lie_within_the_run(tmp_path):
+    """It refuses report epochs past the last epoch or out of order, naming the model."""
+    from nnsvm.q3.params import Q3ModelParams
+
+    base = {"arch": "mlp", "epochs": 30, "batch_size": 64, "lr": 0.01, "schedule": "constant"}
+    assert Q3ModelParams.model_validate(base | {"report_epochs": [10, 20, 30]}).report_epochs == [10, 20, 30]
+    for bad in ([10, 40], [20, 10], [0]):
+        with pytest.raises(ValueError, match="report_epochs must be increasing epochs in 1..30"):
+            Q3ModelParams.model_validate(base | {"report_epochs": bad})

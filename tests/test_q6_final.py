@@ -97,3 +97,58 @@ def test_the_improved_protocol_is_measured_but_never_judged():
     assert "q6.improved.svm.test_accuracy" in found
     checked = {ch.measure for c in load_answer("claims/answer.yaml").claims for ch in c.checks}
     assert not any(k.startswith("q6.improved.") for k in checked)
+
+
+def test_the_svm_test_accuracy_is_libsvms_where_the_engine_disagrees():
+    """It reports libsvm's rule on the fitted coefficients, and the engine's number beside it, when they differ."""
+    cvs = {"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886}
+    g = grids(cvs)
+    grid_files = {k: {"published": {"grid_size": 1_120, "candidates": [v["best"]]}} for k, v in g.items()}
+    final = {
+        "best": g["rbf"]["best"],
+        "svm": {"train_accuracy": 0.99, "test_accuracy": 0.9606},
+        "logreg": {"test_accuracy": 0.91},
+        "train_size": 54_880,
+        "test_size": 14_000,
+        "lr_wrong_svm_right": 3,
+    }
+    metrics = {p: protocol_metrics(g, final) for p in ("published", "improved")}
+    svm = {
+        "model": "rbf C=10 gamma=0.001",
+        "zero_as_six_engine": 150,
+        "zero_as_six_reference": 2,
+        "zero_as_six_floored_engine": 142,
+        "zero_as_six_floored_reference": 2,
+        "test_accuracy_engine": 0.9606,
+        "test_accuracy_reference": 0.9716,
+        "predictions_changed": 168,
+        "pairs_disagreeing": ["0-6"],
+        "max_decision_gap": {"0-6": 6.5},
+        "largest_gap_elsewhere": 1e-12,
+        "near_constant_share_median": {"as_six": 3e-4, "as_zero": 2e-4},
+        "max_abs_feature_median": {"as_six": 3.4, "as_zero": 4.6},
+    }
+    zero = {
+        "protocol": "published",
+        "engine": "sklearnex",
+        "test_zeros": 1434,
+        "near_constant_pixels": 261,
+        "std_floor": 10.0,
+        "gap_tolerance": 1e-4,
+        "svms": {"svm": svm},
+        "logreg": {"zero_as_six": 8},
+    }
+    found = measurements(
+        metrics,
+        grid_files,
+        {"published": final, "improved": final},
+        ANSWER_MODEL,
+        figure_paths(tuple(g)),
+        {"published": zero},
+    )
+    m = found["q6.published.svm.test_accuracy"]
+    assert m.value == 0.9716 and "96.06%" in m.text and "168 predictions" in m.text
+    assert found["q6.improved.svm.test_accuracy"].value == 0.9606  # no diagnosis given: the engine's
+    assert (
+        "150 of 1434" in found["q6.published.zero_as_six"].text and "libsvm" in found["q6.published.zero_as_six"].note
+    )

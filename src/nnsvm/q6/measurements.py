@@ -9,6 +9,7 @@ not ours, so this is the tolerance its numbers are judged with.
 from __future__ import annotations
 
 from nnsvm.claims import Measurement, measure, pct
+from nnsvm.q6 import diagnose
 from nnsvm.q6.params import PROTOCOLS
 from nnsvm.q6.results import describe
 from nnsvm.stats import two_sample_halfwidth
@@ -37,9 +38,20 @@ def _find(grids: dict[str, dict], model: dict | None) -> dict | None:
 
 
 def measurements(
-    metrics: dict, grids: dict[str, dict], finals: dict[str, dict], answer_model: dict | None, figures: dict[str, str]
+    metrics: dict,
+    grids: dict[str, dict],
+    finals: dict[str, dict],
+    answer_model: dict | None,
+    figures: dict[str, str],
+    diagnoses: dict[str, dict] | None = None,
 ) -> dict[str, Measurement]:
-    """``grids``: kernel -> ``reports/q6/grid/<kernel>.json``; ``finals``: protocol -> ``final/<protocol>.json``."""
+    """``grids``: kernel -> ``reports/q6/grid/<kernel>.json``; ``finals``: protocol -> ``final/<protocol>.json``;
+    ``diagnoses``: protocol -> ``final/<protocol>_zero_as_six.json`` (the fitted SVMs predicted by libsvm's rule).
+
+    Where the engine's predictions and libsvm's rule on the same coefficients differ, a test accuracy is
+    libsvm's (the original's library), and the text gives the engine's beside it.
+    """
+    diagnoses = diagnoses or {}
     pub, imp, final = metrics["published"], metrics["improved"], finals["published"]
     grid_size = next(iter(grids.values()))["published"]["grid_size"]
     out: dict[str, Measurement] = {}
@@ -88,15 +100,24 @@ def measurements(
             )
         for proto in PROTOCOLS:
             block = metrics[proto]
-            out[f"q6.{proto}.svm.{split}"] = measure(
-                block["svm"][split], "pct", text=f"{pct(block['svm'][split])} ({describe(block['best'])})"
-            )
+            out[f"q6.{proto}.svm.{split}"] = _svm_accuracy(block, split, diagnoses.get(proto))
     for proto in PROTOCOLS:
         lr = metrics[proto]["logreg"]["test_accuracy"]
         out[f"q6.{proto}.logreg.test_accuracy"] = (
             _accuracy(lr, n_test, "test set", figures=(figures["confusion_published"],))
             if proto == "published"
             else measure(lr, "pct")
+        )
+    if "published" in diagnoses:
+        zero = diagnoses["published"]
+        b = zero["svms"]["svm"]
+        out["q6.published.zero_as_six"] = measure(
+            float(b["zero_as_six_engine"]),
+            "int",
+            text=f"{b['zero_as_six_engine']} of {zero['test_zeros']} test zeros predicted 6 by the engine "
+            f"({zero['engine']}), {b['zero_as_six_reference']} by libsvm's rule on the same fitted model",
+            note=diagnose.explain(zero),
+            figures=("q6/final/published_zero_as_six.png", figures["confusion_published"]),
         )
     hits = final["lr_wrong_svm_right"]
     out["q6.published.lr_wrong_svm_right"] = measure(
@@ -107,6 +128,21 @@ def measurements(
         figures=(figures["digits_published"], figures["one_digit_published"]),
     )
     return out
+
+
+def _svm_accuracy(block: dict, split: str, diagnosis: dict | None) -> Measurement:
+    """The best SVM's accuracy; on the test set libsvm's rule where the engine's predict disagrees with it."""
+    engine = block["svm"][split]
+    checked = diagnosis["svms"]["svm"] if diagnosis and split == "test_accuracy" else None
+    if checked is None or checked["predictions_changed"] == 0:
+        return measure(engine, "pct", text=f"{pct(engine)} ({describe(block['best'])})")
+    reference = checked["test_accuracy_reference"]
+    return measure(
+        reference,
+        "pct",
+        text=f"{pct(reference)} ({describe(block['best'])}; by libsvm's rule: the engine's predict gives "
+        f"{pct(checked['test_accuracy_engine'])}, {checked['predictions_changed']} predictions apart)",
+    )
 
 
 def figure_paths(kernels: tuple[str, ...]) -> dict[str, str]:
