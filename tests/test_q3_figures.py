@@ -39,7 +39,11 @@ def test_heatmap_labels_its_colour_bars_and_names_the_seed():
     full, inside = grids()
     fig = figures.heatmap(full["mlp_published"], "mlp_published", 1, inside["mlp_published"], SEEDS["mlp_published"])
     assert len(fig.axes) == 8  # 2 x 2 panels and their colour bars
-    assert "fraction of in-frame test images classified correctly (0-1)" in texts(fig)
+    bars = [ax.get_ylabel() for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert bars[-2:] == [
+        "accuracy: fraction of in-frame test images (0-1)",
+        "consistency: fraction of in-frame test images (0-1)",
+    ]
     assert "first seed (seed 42) of 3" in texts(fig)
 
 

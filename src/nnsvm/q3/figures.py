@@ -16,10 +16,7 @@ from nnsvm.q3.demo import Demo, Outcomes
 from nnsvm.q3.frame import InFrameGrid
 from nnsvm.q3.shift import ShiftGrid
 
-MEANING = {
-    "accuracy": "accuracy: fraction of {images} classified correctly (0-1)",
-    "consistency": "consistency: fraction of {images} whose prediction is unchanged by the shift (0-1)",
-}
+MEANING = {"accuracy": "classified correctly", "consistency": "prediction unchanged by the shift"}
 
 
 def seed_note(seeds: dict[str, list[int]]) -> str:
@@ -64,10 +61,13 @@ def heatmap(
     fig, axes = plt.subplots(len(rows), 2, figsize=(10, 4.2 * len(rows)), squeeze=False)
     for (title, images, g), pair in zip(rows, axes):
         for ax, which in zip(pair, ("accuracy", "consistency")):
-            _heat(fig, ax, _grid_image(getattr(g, which), max_shift), MEANING[which].format(images=images), max_shift)
-            ax.set_title(f"{name}: {which}, {title}", fontsize=10)
+            label = f"{which}: fraction of {images} (0-1)"
+            _heat(fig, ax, _grid_image(getattr(g, which), max_shift), label, max_shift)
+            ax.set_title(f"{name}: {which}, {title}\n({MEANING[which]})", fontsize=9)
     note = model_note(name, {name: seeds or []})
-    fig.suptitle(f"{name}{note} under every shift (dx, dy); blank: no test image stays in frame", fontsize=10)
+    blank = "; blank: no test image stays in frame" if inframe else ""
+    fig.suptitle(f"{name}{note} under every shift (dx, dy){blank}", fontsize=10)
+    fig.tight_layout()
     return fig
 
 
