@@ -70,3 +70,28 @@ def test_invariance_is_judged_on_the_most_robust_plain_cnn():
     tables["lenet"] = inframe(0.99, {1: 0.989, 2: 0.988})
     found = measurements.invariance(tables, SPECS, 2)
     assert judge(CLAIMS["q3.invariance-position"], found).verdict == "confirmed"
+
+
+def demo_record(counts_of_7: list[int]) -> dict:
+    counts = {str(k): [0] * len(counts_of_7) for k in range(10)} | {"7": counts_of_7}
+    image = {"index": 177, "ink_columns": [9, 20], "ink_kept": 1.0, "first_of_class": {"index": 61, "ink_kept": 0.88}}
+    return {
+        "label": 8,
+        "dx": 7,
+        "rule": "the first test image of the class whose ink stays inside the frame",
+        "predictions": {"lenet_published": [8, 2], "mlp_published": [7, 7]},
+        "image": image,
+        "in_frame": {
+            "seeds": {"lenet_published": [42, 43]},
+            "paired": {"cnn": "lenet_published", "mlp": "mlp_published", "counts": counts, "n": 259},
+        },
+    }
+
+
+def test_the_demo_outcome_is_counted_over_every_in_frame_image():
+    """It reproduces the answer's outcome when one seed pair gives it on one in-frame 8, not when none does."""
+    found = measurements.demo(demo_record([0, 3]))
+    assert set(found) == {f"q3.demo.cnn_right_mlp_says_{k}" for k in range(10)}
+    assert "test image 177" in found["q3.demo.cnn_right_mlp_says_7"].note
+    assert judge(CLAIMS["q3.demo"], found).verdict == "confirmed"
+    assert judge(CLAIMS["q3.demo"], measurements.demo(demo_record([0, 0]))).verdict == "not reproduced"

@@ -13,7 +13,7 @@ from conftest import run_in
 pytestmark = pytest.mark.slow
 
 MODELS = ("mlp", "lenet", "mlp_published", "lenet_published", "mlp_shiftaug", "lenet_shiftaug")
-SHIFT_FIGURES = ("demo", "demo_classes", "invariance", *(f"heatmap_{name}" for name in MODELS))
+SHIFT_FIGURES = ("demo", "demo_classes", "demo_in_frame", "invariance", *(f"heatmap_{name}" for name in MODELS))
 
 
 def read(pipeline, path):
@@ -70,6 +70,31 @@ def test_demo_file_has_every_seeds_answer(pipeline):
         assert all(p in range(10) for p in predictions)
 
 
+def test_in_frame_files_count_the_images_that_keep_their_ink(pipeline):
+    """It measures every shift over the images in frame there: all 1,000 at (0, 0), fewer further out."""
+    grid = read(pipeline, "reports/q3/shift_inframe.json")
+    rings = read(pipeline, "reports/q3/shift_inframe_by_distance.json")
+    everything = read(pipeline, "reports/q3/shift.json")
+    for name in MODELS:
+        assert set(grid[name]) == {"accuracy", "consistency", "n"} == set(rings[name])
+        assert grid[name]["n"]["0,0"] == 1000 and grid[name]["accuracy"]["0,0"] == everything[name]["accuracy"]["0,0"]
+        assert 0 < grid[name]["n"]["2,2"] < 1000 and set(rings[name]["n"]) == {"0", "1", "2"}
+
+
+def test_demo_shows_an_in_frame_image_and_measures_all_of_them(pipeline):
+    """It shows an 8 that keeps all its ink, says which and why, and measures every in-frame 8 per seed."""
+    shown = read(pipeline, "reports/q3/demo.json")
+    image = shown["image"]
+    assert image["ink_kept"] == 1.0 and image["ink_columns"][1] + 7 <= 27
+    assert image == shown["classes"]["8"] and set(shown["classes"]) == {str(c) for c in range(10)}
+    found = shown["in_frame"]
+    assert 0 < found["n"] <= found["of_class"]
+    for name in MODELS:
+        assert len(found["predicted_as"][name]) == len(shown["predictions"][name]) == len(found["seeds"][name])
+        assert all(sum(shares) == pytest.approx(1.0) for shares in found["predicted_as"][name])
+    assert all(len(counts) == 2 for counts in found["paired"]["counts"].values())
+
+
 def test_measurements_and_figures(pipeline):
     """It writes the Q3 measurements (per-epoch intervals of the original protocols, the demo, invariance) and
     every figure they cite."""
@@ -77,7 +102,7 @@ def test_measurements_and_figures(pipeline):
     found = data["measurements"]
     assert data["stage"] == "q3_report"
     assert {"q3.mlp_published.epoch1", "q3.mlp_published.epoch2", "q3.mlp_published.any_epoch"} <= set(found)
-    assert {"q3.lenet.test_accuracy", "q3.demo.lenet_right_mlp_7", "q3.invariance.cnn_accuracy_drop"} <= set(found)
+    assert {"q3.lenet.test_accuracy", "q3.demo.cnn_right_mlp_says_7", "q3.invariance.cnn_accuracy_drop"} <= set(found)
     for m in found.values():
         for figure in m.get("figures", ()):
             assert (pipeline / "reports" / figure).read_bytes()[:4] == b"\x89PNG"

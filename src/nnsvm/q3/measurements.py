@@ -104,18 +104,25 @@ def invariance(inframe: dict[str, dict], specs: dict[str, Q3ModelParams], max_sh
 
 
 def demo(shown: dict) -> dict[str, Measurement]:
-    """The answer's outcome (the CNN right, the MLP saying 7 on a shifted 8), counted over every in-frame test 8."""
-    pairs = shown["lenet8_mlp7"]  # per seed pair: images where LeNet (seed i) says the label and the MLP says 7
-    counts = list(pairs["counts"].values())
-    return {
-        "q3.demo.lenet_right_mlp_7": measure(
+    """The shifted-digit demonstration over every in-frame test image of the class, seed pair by seed pair:
+    ``q3.demo.cnn_right_mlp_says_<k>`` counts the images where the original CNN is right while the original MLP
+    says ``k`` (the answer's outcome is k = 7)."""
+    paired, image = shown["in_frame"]["paired"], shown["image"]
+    seeds = shown["in_frame"]["seeds"][paired["cnn"]]
+    predictions = ", ".join(f"{m} {'/'.join(map(str, p))}" for m, p in shown["predictions"].items())
+    out = {}
+    for k, counts in paired["counts"].items():
+        out[f"q3.demo.cnn_right_mlp_says_{k}"] = measure(
             float(np.mean(counts)),
             "g",
             spread=(float(min(counts)), float(max(counts)), f"{len(counts)} seed pairs of the original protocols"),
-            text=f"{', '.join(str(c) for c in counts)} of {pairs['images']} in-frame test {shown['label']}s "
-            f"shifted {shown['dx']} px right (seed pairs {', '.join(pairs['counts'])})",
-            note=f"our demonstration image: test image {shown['index']} ({shown['why']}); predictions "
-            + ", ".join(f"{m} {'/'.join(map(str, p))}" for m, p in shown["predictions"].items()),
-            figures=("q3/figures/demo.png", "q3/figures/demo_classes.png"),
+            text=f"{', '.join(str(c) for c in counts)} of {paired['n']} in-frame test {shown['label']}s shifted "
+            f"{shown['dx']} px right (seeds {', '.join(map(str, seeds))}): {paired['cnn']} says {shown['label']}, "
+            f"{paired['mlp']} says {k}",
+            note=f"the demonstration image: test image {image['index']} ({shown['rule']}; ink columns "
+            f"{image['ink_columns'][0]}-{image['ink_columns'][1]}; the first test {shown['label']}, image "
+            f"{image['first_of_class']['index']}, keeps {pct(image['first_of_class']['ink_kept'])} of its ink); "
+            f"predictions on it {predictions}",
+            figures=("q3/figures/demo.png", "q3/figures/demo_in_frame.png", "q3/figures/demo_classes.png"),
         )
-    }
+    return out
