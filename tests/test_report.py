@@ -1,6 +1,7 @@
 """The report's content model and its two renderings."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -162,3 +163,17 @@ def test_a_figure_cited_twice_is_shown_once(tmp_path):
     html = report.render_html(content(answer(spec(), spec("again")), measured(figures=("q4/f.png",))), tmp_path)
     assert html.count("<img ") == 1
     assert '<a href="#fig-q4-f-png">q4/f.png</a>' in html
+
+
+def test_verdict_table_lists_every_claim_with_its_checks():
+    """It writes each claim's verdict, source and checks as JSON, with the counts."""
+    import json
+
+    table = json.loads(
+        report.render_all(content(answer(spec(), spec("q1d", "Q1-D", value=3.5))), Path("."))["verdicts.json"]
+    )
+    assert table["counts"]["corrected"] == 1 and table["claims"]["q1d"]["verdict"] == "confirmed"
+    assert (
+        table["claims"]["q4a.b"]["source"] == "the answer's text"
+        and table["claims"]["q4a.b"]["checks"][0]["holds"] is False
+    )

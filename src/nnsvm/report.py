@@ -296,15 +296,26 @@ def provenance(
     }
 
 
-OUTPUTS = ("report.html", "report.md", "headline.md")
+OUTPUTS = ("report.html", "report.md", "headline.md", "verdicts.json")
+
+
+def verdict_table(content: Content) -> dict[str, Any]:
+    """``verdicts.json``: every claim's verdict, source and checks, for machines (CI, MLflow, diffs between runs)."""
+    keep = ("question", "claim", "says", "source", "kind", "verdict", "why", "checks", "improved")
+    return {
+        "answer": content.answer,
+        "counts": content.verdicts,
+        "claims": {c["id"]: {k: c[k] for k in keep} for s in content.sections for c in s.claims},
+    }
 
 
 def render_all(content: Content, reports_dir: Path) -> dict[str, str]:
-    """``report.html``, ``report.md`` and ``headline.md``, by file name."""
+    """``report.html``, ``report.md``, ``headline.md`` and ``verdicts.json``, by file name."""
     return {
         "report.html": render_html(content, reports_dir),
         "report.md": render_markdown(content),
         "headline.md": headline_markdown(content),
+        "verdicts.json": json.dumps(verdict_table(content), indent=2) + "\n",
     }
 
 
