@@ -65,7 +65,7 @@ def test_invariance_is_judged_on_the_most_robust_plain_cnn():
     }
     found = measurements.invariance(tables, SPECS, 2)
     drop = found["q3.invariance.cnn_accuracy_drop"]
-    assert drop.value == pytest.approx(0.09) and "lenet:" in drop.text
+    assert drop.value == pytest.approx(0.09) and "lenet (first seed):" in drop.text
     assert judge(CLAIMS["q3.invariance-position"], found).verdict == "corrected"
     tables["lenet"] = inframe(0.99, {1: 0.989, 2: 0.988})
     found = measurements.invariance(tables, SPECS, 2)
@@ -83,6 +83,10 @@ def demo_record(counts_of_7: list[int]) -> dict:
         "image": image,
         "in_frame": {
             "seeds": {"lenet_published": [42, 43]},
+            "accuracy": {"lenet_published": [0.1, 0.2], "mlp_published": [0.0, 0.05]},
+            "predicted_as": {
+                m: [[0.1] * 10, [0.0, 0.5, 0.5] + [0.0] * 7] for m in ("lenet_published", "mlp_published")
+            },
             "paired": {"cnn": "lenet_published", "mlp": "mlp_published", "counts": counts, "n": 259},
         },
     }
@@ -93,5 +97,6 @@ def test_the_demo_outcome_is_counted_over_every_in_frame_image():
     found = measurements.demo(demo_record([0, 3]))
     assert set(found) == {f"q3.demo.cnn_right_mlp_says_{k}" for k in range(10)}
     assert "test image 177" in found["q3.demo.cnn_right_mlp_says_7"].note
+    assert "lenet_published says 8 for 10.00% to 20.00% of them" in found["q3.demo.cnn_right_mlp_says_7"].note
     assert judge(CLAIMS["q3.demo"], found).verdict == "confirmed"
     assert judge(CLAIMS["q3.demo"], measurements.demo(demo_record([0, 0]))).verdict == "not reproduced"

@@ -103,6 +103,8 @@ def written_text(check: Check, fmt: Format) -> str:
     if not check.tol:
         return show(check.value, fmt)
     low, high = check.stands_for()
+    if show(low, fmt) == show(high, fmt):
+        return show(check.value, fmt)
     return f"{show(check.value, fmt)} ({check.written}: {show(low, fmt)} to {show(high, fmt)})"
 
 
@@ -125,8 +127,9 @@ def claim_view(j: Judgement, measured: Measured) -> dict[str, Any]:
         for r in j.checks
     ]
     keys = [k for k in dict.fromkeys([*(ch.measure for ch in c.checks), *c.evidence]) if k in measured.values]
-    evidence = [
-        {"key": k, "shown": measured.values[k].shown(), "note": measured.values[k].note}
+    checked = {ch.measure for ch in c.checks}
+    evidence = [  # a checked measurement is shown with its check: here only its note
+        {"key": k, "shown": "" if k in checked else measured.values[k].shown(), "note": measured.values[k].note}
         for k in keys
         if k in c.evidence or measured.values[k].note
     ]

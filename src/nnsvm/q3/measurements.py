@@ -93,7 +93,7 @@ def invariance(inframe: dict[str, dict], specs: dict[str, Q3ModelParams], max_sh
             drop,
             "pct",
             spread=(drop - half, drop + half, f"99% sampling interval, {n} in-frame images"),
-            text=f"{best}: {pct(inframe[best]['accuracy']['0'])} unshifted, "
+            text=f"{best} (first seed): {pct(inframe[best]['accuracy']['0'])} unshifted, "
             f"{pct(inframe[best]['accuracy'][str(d)])} shifted {d} px (images whose ink stays in the frame); the "
             f"most shift-robust of {', '.join(drops)}",
             note="consistency (share of in-frame test images whose predicted class the shift leaves unchanged) "
@@ -103,13 +103,30 @@ def invariance(inframe: dict[str, dict], specs: dict[str, Q3ModelParams], max_sh
     }
 
 
+def _range(shares: list[float]) -> str:
+    low, high = min(shares), max(shares)
+    return pct(low) if low == high else f"{pct(low)} to {pct(high)}"
+
+
+def _top(per_seed: list[list[float]], n: int = 2) -> list[int]:
+    """The ``n`` classes predicted most often, over the seeds."""
+    mean = np.mean(np.asarray(per_seed), axis=0)
+    return [int(k) for k in np.argsort(-mean)[:n]]
+
+
 def demo(shown: dict) -> dict[str, Measurement]:
     """The shifted-digit demonstration over every in-frame test image of the class, seed pair by seed pair:
     ``q3.demo.cnn_right_mlp_says_<k>`` counts the images where the original CNN is right while the original MLP
     says ``k`` (the answer's outcome is k = 7)."""
-    paired, image = shown["in_frame"]["paired"], shown["image"]
-    seeds = shown["in_frame"]["seeds"][paired["cnn"]]
+    found = shown["in_frame"]
+    paired, image = found["paired"], shown["image"]
+    seeds = found["seeds"][paired["cnn"]]
     predictions = ", ".join(f"{m} {'/'.join(map(str, p))}" for m, p in shown["predictions"].items())
+    said = "; ".join(
+        f"{m} says {shown['label']} for {_range(found['accuracy'][m])} of them, most often "
+        + ", ".join(f"{k} ({_range([s[k] for s in found['predicted_as'][m]])})" for k in _top(found["predicted_as"][m]))
+        for m in (paired["cnn"], paired["mlp"])
+    )
     out = {}
     for k, counts in paired["counts"].items():
         out[f"q3.demo.cnn_right_mlp_says_{k}"] = measure(
@@ -119,8 +136,8 @@ def demo(shown: dict) -> dict[str, Measurement]:
             text=f"{', '.join(str(c) for c in counts)} of {paired['n']} in-frame test {shown['label']}s shifted "
             f"{shown['dx']} px right (seeds {', '.join(map(str, seeds))}): {paired['cnn']} says {shown['label']}, "
             f"{paired['mlp']} says {k}",
-            note=f"the demonstration image: test image {image['index']} ({shown['rule']}; ink columns "
-            f"{image['ink_columns'][0]}-{image['ink_columns'][1]}; the first test {shown['label']}, image "
+            note=f"over the seeds, {said}. The demonstration image: test image {image['index']} ({shown['rule']}; "
+            f"ink columns {image['ink_columns'][0]}-{image['ink_columns'][1]}; the first test {shown['label']}, image "
             f"{image['first_of_class']['index']}, keeps {pct(image['first_of_class']['ink_kept'])} of its ink); "
             f"predictions on it {predictions}",
             figures=("q3/figures/demo.png", "q3/figures/demo_in_frame.png", "q3/figures/demo_classes.png"),
