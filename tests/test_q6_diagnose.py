@@ -202,3 +202,21 @@ def test_cv_heatmap_and_confusion_colour_bars_say_their_units():
     plots = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
     assert [(ax.get_xlabel(), ax.get_ylabel()) for ax in plots] == [("predicted digit", "true digit")] * 2
     plt.close(fig)
+
+
+def test_results_are_predicted_by_libsvms_rule_not_the_faulty_engine():
+    """It replaces every SVM's train and test predictions by libsvm's rule (equal to scikit-learn's predict, and
+    the same on a second call), and leaves logistic regression's as they were."""
+    x, y = blobs(step=10.0)
+    x = (x[:, :-1] - x[:, :-1].mean(0)) / x[:, :-1].std(0)
+    good = SVC(kernel="rbf", C=10.0, gamma=0.01).fit(x, y)
+    faulty = FaultyEngine(good, {1: -10.0, 2: -5.0})
+    lr = Fitted(y, y, 0.0, 0.0)
+    models = {"svm": Fitted(faulty.predict(x), faulty.predict(x), 1.0, 0.5, faulty), "logreg": lr}
+    diag = diagnose.diagnose("improved", "unit", "faulty", models, (x, x, y), x, 1.0)
+    fixed = diagnose.by_rule(models, diag, x)
+    assert (fixed["svm"].test_pred == good.predict(x)).all() and (fixed["svm"].train_pred == good.predict(x)).all()
+    assert not (models["svm"].test_pred == good.predict(x)).all()
+    assert fixed["logreg"] is lr and fixed["svm"].fit_seconds == 1.0 and fixed["svm"].predict_seconds >= 0.5
+    again = diagnose.by_rule(models, diag, x)
+    assert (again["svm"].train_pred == fixed["svm"].train_pred).all()
