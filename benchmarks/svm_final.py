@@ -17,7 +17,6 @@ import numpy as np
 from nnsvm.core.io import read_json, write_json
 from nnsvm.params import load_params
 from nnsvm.q6 import data as q6data
-from nnsvm.q6.claims import ANSWER_BEST
 from nnsvm.q6.final import accuracy, svc_class
 from nnsvm.q6.params import PROTOCOLS, Q6Model
 from nnsvm.q6.results import candidate
@@ -27,7 +26,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--protocol", default="improved", choices=PROTOCOLS)
     parser.add_argument(
-        "--answer-model", action="store_true", help="the answer's RBF C=10 gamma=1e-4 instead of the protocol's best"
+        "--answer-model",
+        action="store_true",
+        help="the answer's model (q6.published.answer_model) instead of the protocol's best",
     )
     parser.add_argument("--n-train", type=int, default=None, help="first N of the final training set (default: all)")
     parser.add_argument("--out", default=None)
@@ -35,7 +36,10 @@ def main() -> None:
     proto = load_params().q6.protocol(args.protocol)
     data = q6data.load()
     if args.answer_model:
-        c = candidate(Q6Model.model_validate(ANSWER_BEST).model_dump())
+        answer_model = load_params().q6.published.answer_model
+        if answer_model is None:
+            parser.error("--answer-model: q6.published.answer_model is null in params.yaml")
+        c = candidate(Q6Model.model_validate(answer_model.model_dump()).model_dump())
     else:
         c = candidate(read_json(f"reports/q6/final/{args.protocol}.json")["best"])
     x_train, y_train, x_test, y_test = data.final_sets(args.protocol, proto.final_train, proto.scaling)

@@ -46,7 +46,7 @@ def main(protocol: str) -> None:
         models = diagnose.by_rule(models, diag, x_train)
         found = final.lr_wrong_svm_right(y_test, models["logreg"].test_pred, models["svm"].test_pred)
         result = results.final_result(kernel, best, y_train, y_test, models, len(found), q6.engine)
-        result["svm"]["predicted_by"] = "libsvm's one-vs-one rule on the fitted coefficients"
+        result["svm_predicted_by"] = "libsvm's one-vs-one rule on the fitted coefficients"
         write_json(OUT / f"{protocol}.json", result)
         write_json(OUT / f"{protocol}_zero_as_six.json", zero := diag.to_dict())
         figs = figures.final_figures(protocol, raw_test, y_test, models, found, results.describe(best))
