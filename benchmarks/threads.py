@@ -1,6 +1,7 @@
 """Seconds per training epoch of a Q3 model with one torch thread vs every core, side by side.
 
-The same model spec (a key of q3.models), data and seed, timed in alternating
+The same model spec (a key of q3.models), data (MNIST's first training images
+from data/mnist, else random images) and seed, timed in alternating
 rounds so drift hits both; prints the medians and their ratio. Run it on a quiet
 machine (another busy process makes OpenMP's spin-waits cost several times over):
 
@@ -15,6 +16,7 @@ import statistics
 import time
 
 import torch
+from train_throughput import load_data  # benchmarks/ is the script's folder: MNIST if present, else random
 
 from nnsvm.params import load_params
 from nnsvm.q3 import models, train
@@ -40,10 +42,9 @@ def main() -> None:
     if args.model not in q3.models:
         parser.error(f"--model: {args.model!r} is not one of q3.models ({', '.join(q3.models)})")
     spec = q3.models[args.model]
-    g = torch.Generator().manual_seed(0)
-    x, y = torch.rand(args.images, 1, 28, 28, generator=g), torch.randint(0, 10, (args.images,), generator=g)
+    x, y, described = load_data(args.images)
     cores = len(os.sched_getaffinity(0))
-    print(f"model {args.model}, batch {spec.batch_size}, {args.images} random 28x28 images, {cores} cores")
+    print(f"model {args.model}, batch {spec.batch_size}, {described}, {cores} cores")
     times: dict[int, list[float]] = {1: [], cores: []}
     for r in range(args.rounds):
         for threads in (1, cores) if r % 2 == 0 else (cores, 1):
