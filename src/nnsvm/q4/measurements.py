@@ -35,7 +35,7 @@ def across(
     values = [get(methods[n]) for n in done]
     lo, hi = min(values), max(values)
     per = ", ".join(f"{n} {show(v, fmt)}" for n, v in zip(done, values))
-    how = f"{len(done)} methods, ± solver tolerance {tol:g}" + (
+    how = f"{len(done)} method{'s' if len(done) > 1 else ''}, ± solver tolerance {tol:g}" + (
         f"; {', '.join(skipped)} did not finish" if skipped else ""
     )
     return measure(
