@@ -5,6 +5,7 @@ import pytest
 from nnsvm.claims import judge, load_answer
 from nnsvm.params import load_params
 from nnsvm.q3 import measurements
+from nnsvm.q3.results import summarise
 
 CLAIMS = {c.id: c for c in load_answer("claims/answer.yaml").claims}
 SPECS = load_params().q3.models
@@ -13,7 +14,8 @@ SPECS = load_params().q3.models
 def trained(name: str, per_epoch: dict[int, list[float]]) -> dict:
     epochs = max(per_epoch)
     by_epoch = {
-        str(e): {"seeds": {str(42 + i): a for i, a in enumerate(accs)}, "summary": {}} for e, accs in per_epoch.items()
+        str(e): {"seeds": {str(42 + i): a for i, a in enumerate(accs)}, "summary": summarise(dict(enumerate(accs)))}
+        for e, accs in per_epoch.items()
     }
     last = by_epoch[str(epochs)]["seeds"]
     return {"test_accuracy": sum(last.values()) / len(last), "epochs": epochs, "seeds": last, "by_epoch": by_epoch}

@@ -112,7 +112,9 @@ def test_the_svm_test_accuracy_is_libsvms_where_the_engine_disagrees():
         "test_size": 14_000,
         "lr_wrong_svm_right": 3,
     }
-    metrics = {p: protocol_metrics(g, final) for p in ("published", "improved")}
+    # q6_final writes the rule's accuracy; the diagnosis keeps the engine's beside it
+    published = final | {"svm": {"train_accuracy": 0.99, "test_accuracy": 0.9716}}
+    metrics = {"published": protocol_metrics(g, published), "improved": protocol_metrics(g, final)}
     svm = {
         "model": "rbf C=10 gamma=0.001",
         "zero_as_six_engine": 150,

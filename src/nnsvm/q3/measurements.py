@@ -20,16 +20,16 @@ def _seeds_text(seeds: dict[str, float]) -> str:
     return ", ".join(f"seed {s} {pct(a)}" for s, a in seeds.items())
 
 
-def _over_seeds(seeds: dict[str, float], epochs: str) -> Measurement:
-    values = list(seeds.values())
-    lo, hi = prediction_interval(values, LEVEL)
-    mean, sd = float(np.mean(values)), float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+def _over_seeds(block: dict, epochs: str) -> Measurement:
+    """One ``by_epoch`` block of ``train/<model>.json`` (each seed's accuracy and their summary) as a measurement."""
+    seeds, summary = block["seeds"], block["summary"]
+    lo, hi = prediction_interval(list(seeds.values()), LEVEL)
     return measure(
-        mean,
+        summary["mean"],
         "pct",
-        spread=(max(lo, 0.0), min(hi, 1.0), f"99% prediction interval of one more run, {len(values)} seeds"),
-        text=f"{pct(mean)} ± {100 * sd:.2f} after {epochs} epochs (n = {len(values)} seeds, range "
-        f"{pct(min(values))} to {pct(max(values))})",
+        spread=(max(lo, 0.0), min(hi, 1.0), f"99% prediction interval of one more run, {len(seeds)} seeds"),
+        text=f"{pct(summary['mean'])} ± {100 * summary['sd']:.2f} after {epochs} epochs (n = {len(seeds)} seeds, "
+        f"range {pct(summary['min'])} to {pct(summary['max'])})",
         note=_seeds_text(seeds),
         figures=("q3/training.png",),
     )
@@ -48,7 +48,7 @@ def accuracies(trained: dict[str, dict]) -> dict[str, Measurement]:
                 figures=("q3/training.png",),
             )
             continue
-        at = {e: _over_seeds(block["seeds"], e) for e, block in t["by_epoch"].items()}
+        at = {e: _over_seeds(block, e) for e, block in t["by_epoch"].items()}
         for e, m in at.items():
             out[f"q3.{name}.epoch{e}"] = m
         out[f"q3.{name}.test_accuracy"] = at[str(t["epochs"])]
