@@ -88,6 +88,21 @@ def test_at_most_and_at_least_compare_one_side():
     assert not agrees(Check(measure="m", value=0.7, compare="at_least"), found["m"].interval())
 
 
+def test_an_effect_is_confirmed_only_when_the_whole_interval_shows_it():
+    """'Faster', 'larger': above/below hold only when no measured value is at or across the number."""
+    noisy = measure(1.02, spread=(0.97, 1.07, "timing repeats")).interval()  # a speed-up that may be none
+    clear = measure(1.5, spread=(1.3, 1.7, "timing repeats")).interval()
+    assert agrees(Check(measure="m", value=1.0, compare="at_least"), noisy)  # a bound: shares a value
+    assert not agrees(Check(measure="m", value=1.0, compare="above"), noisy)  # an effect: not shown
+    assert agrees(Check(measure="m", value=1.0, compare="above"), clear)
+    assert not agrees(Check(measure="m", value=1.0, compare="below"), clear)
+    assert agrees(Check(measure="m", value=2.0, compare="below"), clear)
+    # the number's written precision widens what it stands for: 1.2 written to 0.5 stands for up to 1.7
+    assert not agrees(Check(measure="m", value=1.2, tol=0.5, compare="above"), clear)
+    exact = {"m": measure(0.0)}
+    assert judge(claim("fact", checks=[{"measure": "m", "value": 0.0, "compare": "above"}]), exact).verdict == "corrected"
+
+
 def test_written_precision_rounded_and_truncated():
     """It reads 94% as 93.5-94.5% when rounded and as 94-95% when truncated."""
     found = {"m": measure(0.9474, "pct")}

@@ -35,7 +35,7 @@ from nnsvm.core.io import read_json, write_json
 Verdict = Literal["confirmed", "corrected", "not reproduced", "not checkable"]
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 Kind = Literal["fact", "experiment", "untestable"]
-Compare = Literal["equals", "at_most", "at_least"]
+Compare = Literal["equals", "at_most", "at_least", "above", "below"]
 Source = Literal["text", "notebook", "assignment"]
 Format = Literal["pct", "g", "e", "int", "bool"]
 
@@ -156,8 +156,10 @@ def around(value: float, tol: float, fmt: Format, how: str, **kw: Any) -> Measur
 class Check(BaseModel):
     """One number of a claim: the answer's ``value`` against measurement ``measure``.
 
-    ``compare`` says what the answer states of the quantity (equals, at most, at
-    least ``value``). ``tol`` is the precision the number was written with: half a
+    ``compare`` says what the answer states of the quantity: it equals, is at most
+    or at least ``value`` (some measured value must be), or an effect exists, it is
+    ``above`` or ``below`` ``value`` (every measured value must be: an interval that
+    still holds "no effect" does not show one). ``tol`` is the precision the number was written with: half a
     unit of its last digit. A ``rounded`` number stands for ``value ± tol``; a
     ``truncated`` one (cut, not rounded, as 94.74 -> 94) for ``[value, value + 2 tol]``.
     """
@@ -271,13 +273,21 @@ class Judgement:
 
 
 def agrees(check: Check, measured: tuple[float, float]) -> bool:
-    """Whether what the answer states (its number, as written) and the measured interval have a value in common."""
+    """Whether what the answer states (its number, as written) and the measured interval agree.
+
+    ``equals``, ``at_most``, ``at_least``: they have a value in common. ``above``, ``below``
+    (the claim says an effect exists): every measured value is beyond the number.
+    """
     (a_low, a_high), (m_low, m_high) = check.stands_for(), measured
     if check.compare == "equals":
         return a_low <= m_high and m_low <= a_high
     if check.compare == "at_most":  # the quantity is <= value: some measured value is
         return m_low <= a_high
-    return m_high >= a_low  # at_least
+    if check.compare == "at_least":
+        return m_high >= a_low
+    if check.compare == "above":  # an effect: the whole measured interval clears what the number stands for
+        return m_low > a_high
+    return m_high < a_low  # below
 
 
 def judge(claim: ClaimSpec, measured: Mapping[str, Measurement]) -> Judgement:

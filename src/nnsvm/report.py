@@ -42,7 +42,7 @@ QUESTIONS = {
 }
 PACKAGES = ("torch", "torchvision", "scikit-learn", "cvxpy", "mlflow", "dvc", "numpy", "pandas", "scikit-learn-intelex")
 TEMPLATES = Path(__file__).parent / "templates"
-COMPARE = {"equals": "=", "at_most": "<=", "at_least": ">="}
+COMPARE = {"equals": "=", "at_most": "<=", "at_least": ">=", "above": ">", "below": "<"}
 
 
 @dataclass(frozen=True)
