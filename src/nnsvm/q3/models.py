@@ -35,14 +35,24 @@ class MLP(nn.Module):
         return out.softmax(1) if self.softmax_output else out
 
 
+def _no_pool(x: torch.Tensor, _: int) -> torch.Tensor:
+    return x
+
+
 class LeNet(nn.Module):
-    """LeNet-5 as the assignment draws it: conv 6@5x5 pad 2, pool, conv 16@5x5, pool, 120, 84, 10."""
+    """LeNet-5 as the assignment draws it: conv 6@5x5 pad 2, pool, conv 16@5x5, pool, 120, 84, 10.
+
+    ``pooling="stride"`` drops the pooling layers and gives both convolutions stride 2
+    instead: the same 14 x 14 and 5 x 5 maps and the same weights, subsampled rather
+    than pooled (the pooling ablation of Q3-B).
+    """
 
     def __init__(self, activation: str = "relu", pooling: str = "max", softmax_output: bool = False) -> None:
         super().__init__()
-        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5, padding=2), nn.Conv2d(6, 16, 5)
+        stride = 2 if pooling == "stride" else 1
+        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5, padding=2, stride=stride), nn.Conv2d(6, 16, 5, stride=stride)
         self.fc1, self.fc2, self.fc3 = nn.Linear(16 * 5 * 5, 120), nn.Linear(120, 84), nn.Linear(84, 10)
-        self.act, self.pool = ACTIVATIONS[activation], POOLS[pooling]
+        self.act, self.pool = ACTIVATIONS[activation], _no_pool if pooling == "stride" else POOLS[pooling]
         self.softmax_output = softmax_output
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -14,7 +14,7 @@ class Q3ModelParams(Section):
 
     arch: Literal["mlp", "lenet"]
     activation: Literal["relu", "sigmoid"] = "relu"
-    pooling: Literal["max", "avg"] = "max"  # lenet only
+    pooling: Literal["max", "avg", "stride"] = "max"  # lenet only; stride: stride-2 convolutions, no pooling
     # The original notebooks applied softmax before CrossEntropyLoss (a double softmax).
     softmax_before_loss: bool = False
     epochs: int = Field(ge=1, le=100)
@@ -44,16 +44,24 @@ class Q3ShiftParams(Section):
     max_test: int = Field(default=0, ge=0)  # 0: the whole test set; else its first N images (tiny profiles)
 
 
+class Q3RotateParams(Section):
+    """Q3-A's rotation experiment (stage q3_rotate): every ``step`` degrees in ``[-max_angle, max_angle]``."""
+
+    max_angle: int = Field(default=60, ge=0, le=180)
+    step: int = Field(default=5, ge=1, le=180)
+
+
 class Q3Params(Section):
     seed: Seed  # models with several seeds train with seed, seed + 1, ...
     device: Literal["auto", "cpu", "cuda"]
     # Torch CPU threads (0: torch's default, one per core). Two threads train
-    # LeNet 1.75x faster than one on a quiet 2-core machine (benchmarks/threads.py);
+    # LeNet 1.60x faster than one on a quiet 2-core machine (benchmarks/threads.py);
     # on a core another process keeps busy, OpenMP spin-waits make two slower.
     threads: int = Field(ge=0, le=256)
     max_train: int = Field(ge=0)  # 0: the whole training set; else its first N images
     models: dict[str, Q3ModelParams]
     shift: Q3ShiftParams
+    rotate: Q3RotateParams = Q3RotateParams()
 
     @model_validator(mode="after")
     def _models_named(self) -> Q3Params:
