@@ -100,7 +100,9 @@ def test_an_effect_is_confirmed_only_when_the_whole_interval_shows_it():
     # the number's written precision widens what it stands for: 1.2 written to 0.5 stands for up to 1.7
     assert not agrees(Check(measure="m", value=1.2, tol=0.5, compare="above"), clear)
     exact = {"m": measure(0.0)}
-    assert judge(claim("fact", checks=[{"measure": "m", "value": 0.0, "compare": "above"}]), exact).verdict == "corrected"
+    assert (
+        judge(claim("fact", checks=[{"measure": "m", "value": 0.0, "compare": "above"}]), exact).verdict == "corrected"
+    )
 
 
 def test_written_precision_rounded_and_truncated():

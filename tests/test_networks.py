@@ -46,3 +46,34 @@ def test_pulse_net_is_a_one_hidden_layer_sigmoid_net():
     net = networks.PulseNet(lambda x: np.full_like(x, 2.0), 4, 200.0)
     assert net.hidden.out_features == 8
     assert networks.evaluate(net, np.array([0.5 + 1 / 8])) == pytest.approx([2.0], abs=1e-12)
+
+
+def test_one_hidden_layer_of_two_relus_is_tent():
+    """It gives T exactly with one hidden layer: 3 ReLU(x) - 4.5 ReLU(x - 1/3), T(1/3) = 1 included."""
+    grid = np.append(np.linspace(0, 1, 10_001), 1 / 3)
+    out = networks.evaluate(networks.OneLayerReluNet.tent(), grid)
+    assert np.max(np.abs(out - networks.tent(grid))) < 1e-12
+    assert out[-1] == pytest.approx(1.0, abs=1e-15)
+
+
+def test_one_relu_cannot_make_tent():
+    """It finds no single ReLU within 0.49 of T: one ReLU is monotone, T goes up and down by 1."""
+    grid = np.linspace(0, 1, 1001)
+    err, (a, w, b, c) = networks.best_single_relu(grid, starts=8)
+    assert 0.49 < err < 0.51
+    fitted = a * np.maximum(w * grid + b, 0) + c
+    assert np.max(np.abs(fitted - networks.tent(grid))) == pytest.approx(err)
+
+
+def test_relu_net_measures_the_smallest_exact_network():
+    """q1's measurement of Q1-D names one hidden layer of two units as the smallest exact network."""
+    from nnsvm.q1 import measure, measurements
+    from nnsvm.q1.params import Q1Params
+
+    p = Q1Params(
+        relu_grid_points=1001, region_grid_points=10, pulses=(1, 2), target="sine", steepness=200, eval_points=200
+    )
+    found = measure.relu_net(p)["smallest"]
+    assert (found["hidden_layers"], found["units"]) == (1, 2)
+    m = measurements._smallest(found, "q1/relu_net.png")
+    assert m.value == 1 and "3 ReLU(x) - 4.5 ReLU(x - 1/3)" in m.text

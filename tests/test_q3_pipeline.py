@@ -12,7 +12,16 @@ from conftest import run_in
 
 pytestmark = pytest.mark.slow
 
-MODELS = ("mlp", "lenet", "mlp_published", "lenet_published", "mlp_shiftaug", "lenet_shiftaug")
+MODELS = (
+    "mlp",
+    "lenet",
+    "mlp_published",
+    "lenet_published",
+    "lenet_avgpool",
+    "lenet_stride",
+    "mlp_shiftaug",
+    "lenet_shiftaug",
+)
 SHIFT_FIGURES = ("demo", "demo_classes", "demo_in_frame", "invariance", *(f"heatmap_{name}" for name in MODELS))
 
 
@@ -21,10 +30,10 @@ def read(pipeline, path):
 
 
 def test_one_training_stage_per_model(pipeline):
-    """It declares q3_train@<model> for every model of q3.models, and q3_shift and q3_report once."""
+    """It declares q3_train@<model> for every model of q3.models, and the other Q3 stages once."""
     names = set(run_in(pipeline, "dvc", "stage", "list", "--name-only").stdout.split())
     q3 = {name for name in names if name.startswith("q3_")}
-    assert q3 == {f"q3_train@{name}" for name in MODELS} | {"q3_shift", "q3_report"}
+    assert q3 == {f"q3_train@{name}" for name in MODELS} | {"q3_shift", "q3_rotate", "q3_invariance", "q3_report"}
 
 
 def test_metrics_file_has_every_model_at_the_fixed_schema(pipeline):
@@ -137,3 +146,19 @@ def test_models_are_logged_with_signature_and_example(pipeline):
     )
     logged = json.loads(run_in(pipeline, "python", "-c", code).stdout)
     assert logged == sorted([name, f"q3_train@{name}", True, True] for name in MODELS)
+
+
+def test_invariance_parts(pipeline):
+    """It measures Q3-B part by part on the tiny profile: an exactly shift-equivariant first convolution, one not
+    rotation-equivariant, the pooling layer alone, and the whole-network gains, each figure a PNG."""
+    data = read(pipeline, "reports/q3/invariance/measurements.json")
+    found = data["measurements"]
+    assert data["stage"] == "q3_invariance"
+    assert found["q3b.conv1.shift_err"]["value"] < 1e-5 < found["q3b.conv1.rotation_err"]["value"]
+    gains = {f"q3b.ablation.{k}" for k in ("pool_gain.max", "pool_gain.avg", "conv_gain", "data_gain")}
+    assert gains | {"q3b.pool.max_minus_stride.1px"} <= set(found)
+    for m in found.values():
+        for figure in m.get("figures", ()):
+            assert (pipeline / "reports" / figure).read_bytes()[:4] == b"\x89PNG"
+    parts = read(pipeline, "reports/q3/invariance/invariance.json")
+    assert set(parts["consistency_gain"]["pool_gain.max"]["by_distance"]) == {"1", "2"}

@@ -38,8 +38,14 @@ def figures(data: ToySet, net: networks.StepNet, c: dict, e: dict, p: Q1Params) 
         ),
         "relu_net": curves(
             grid,
-            {"T(x)": networks.tent(grid), "answer's ReLU net N5(x)": networks.evaluate(networks.AnswerReluNet(), grid)},
-            "Q1-D: the answer's five-ReLU network vs T",
+            {
+                "T(x)": networks.tent(grid),
+                "answer's ReLU net N5(x)": networks.evaluate(networks.AnswerReluNet(), grid),
+                "one hidden layer: 3 ReLU(x) - 4.5 ReLU(x - 1/3)": networks.evaluate(
+                    networks.OneLayerReluNet.tent(), grid
+                ),
+            },
+            "Q1-D: the answer's five-ReLU network, and one hidden layer of two ReLUs, vs T",
         ),
         "pulses": loglog(
             {f"sup |net - f|, f = {e['formula']}": (e["pulses"], e["sup_err"])},

@@ -29,16 +29,42 @@ def step_net(data: ToySet) -> tuple[dict, networks.StepNet]:
     }, net
 
 
+FLOAT_TOL = 1e-12  # float64 rounding on these small networks
+
+
+def _max_err(net, grid: np.ndarray) -> float:
+    return float(np.max(np.abs(networks.evaluate(net, grid) - networks.tent(grid))))
+
+
 def relu_net(p: Q1Params) -> dict:
-    net = networks.AnswerReluNet()
-    out = {}
+    """The answer's five-ReLU net against T, and the smallest ReLU network that equals T (one hidden layer, 2 units)."""
+    net, out = networks.AnswerReluNet(), {}
     for name, n in (("fine", p.relu_grid_points), ("answer_grid", ANSWER_GRID)):
-        grid = np.linspace(0.0, 1.0, n)
-        out[name] = {
-            "points": n,
-            "max_abs_err": float(np.max(np.abs(networks.evaluate(net, grid) - networks.tent(grid)))),
-        }
-    return out | {"neurons": 5}
+        out[name] = {"points": n, "max_abs_err": _max_err(net, np.linspace(0.0, 1.0, n))}
+    fine = np.linspace(0.0, 1.0, p.relu_grid_points)
+    one_unit_err, theta = networks.best_single_relu(np.linspace(0.0, 1.0, 1001))
+    candidates = {  # hidden layers, hidden units, max error over the fine grid
+        "one hidden layer, 1 ReLU (best found)": (1, 1, one_unit_err),
+        "one hidden layer, 2 ReLUs: 3 ReLU(x) - 4.5 ReLU(x - 1/3)": (
+            1,
+            2,
+            _max_err(networks.OneLayerReluNet.tent(), fine),
+        ),
+        "the answer's: two hidden layers, 5 ReLUs": (2, 5, out["fine"]["max_abs_err"]),
+    }
+    exact = [(layers, units) for layers, units, err in candidates.values() if err <= FLOAT_TOL]
+    return out | {
+        "neurons": 5,
+        "smallest": {
+            "candidates": {
+                k: {"hidden_layers": a, "units": b, "max_abs_err": e} for k, (a, b, e) in candidates.items()
+            },
+            "one_unit_search": {"max_abs_err": one_unit_err, "a_w_b_c": theta},
+            "hidden_layers": min(exact)[0] if exact else None,
+            "units": min(exact)[1] if exact else None,
+            "tol": FLOAT_TOL,
+        },
+    }
 
 
 def pulses(p: Q1Params) -> dict:

@@ -7,8 +7,7 @@ of it); the interval beside a value is the measurement's own tolerance.
 from __future__ import annotations
 
 from nnsvm.claims import Measurement, around, measure
-
-FLOAT_TOL = 1e-12  # float64 rounding on these small networks
+from nnsvm.q1.measure import FLOAT_TOL
 
 
 def measurements(c: dict, d: dict, e: dict, figs: dict[str, str]) -> dict[str, Measurement]:
@@ -33,6 +32,7 @@ def measurements(c: dict, d: dict, e: dict, figs: dict[str, str]) -> dict[str, M
             f"{d['answer_grid']['max_abs_err']:.1e}",
             figures=(figs["relu_net"],),
         ),
+        "q1d.hidden_layers_needed": _smallest(d["smallest"], figs["relu_net"]),
         "q1e.tail_slope": measure(
             e["tail_slope"],
             text=f"log-log slope {e['tail_slope']:.2f} for n >= {e['tail_pulses'][0]}; sup error "
@@ -43,3 +43,19 @@ def measurements(c: dict, d: dict, e: dict, figs: dict[str, str]) -> dict[str, M
             figures=(figs["pulses"], figs["pulses_fit"]),
         ),
     }
+
+
+def _smallest(s: dict, fig: str) -> Measurement:
+    """The fewest hidden layers of a ReLU network equal to T to float precision, from the candidates q1 measured."""
+    rows = "; ".join(f"{k}: max error {v['max_abs_err']:.2g}" for k, v in s["candidates"].items())
+    if s["hidden_layers"] is None:
+        return measure(None, missing=f"no candidate network equals T to {s['tol']:g}: {rows}")
+    return measure(
+        s["hidden_layers"],
+        "int",
+        text=f"{s['hidden_layers']} hidden layer of {s['units']} ReLUs: T(x) = 3 ReLU(x) - 4.5 ReLU(x - 1/3)",
+        note=f"over the fine grid of [0, 1], {rows} (that one on a 1,001-point grid, whose point nearest 1/3 has "
+        "T = 0.999). One ReLU is monotone and T rises to 1 and falls back to 0, so one unit cannot get below 1/2 on "
+        "[0, 1]",
+        figures=(fig,),
+    )

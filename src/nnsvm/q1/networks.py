@@ -87,6 +87,50 @@ class AnswerReluNet(nn.Module):
         return torch.relu(self.layer3(torch.relu(self.layer2(h)))).squeeze(-1)
 
 
+class OneLayerReluNet(nn.Module):
+    """One hidden layer of ReLUs and a linear output: ``sum_k a_k ReLU(w_k x + b_k) + c``.
+
+    :meth:`tent` gives T with two units, 3 ReLU(x) - 4.5 ReLU(x - 1/3): 3x below 1/3, and
+    3x - 4.5 (x - 1/3) = 3/2 (1 - x) above.
+    """
+
+    def __init__(self, w: list[float], b: list[float], a: list[float], c: float = 0.0):
+        super().__init__()
+        self.hidden = _linear([[v] for v in w], b)
+        self.output = _linear([a], [c])
+
+    @classmethod
+    def tent(cls) -> OneLayerReluNet:
+        return cls(w=[1.0, 1.0], b=[0.0, -1 / 3], a=[3.0, -4.5])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.output(torch.relu(self.hidden(x[:, None]))).squeeze(-1)
+
+
+def best_single_relu(grid: np.ndarray, starts: int = 20, seed: int = 0) -> tuple[float, list[float]]:
+    """The smallest max |a ReLU(w x + b) + c - T(x)| over ``grid`` found by Nelder-Mead from ``starts`` random starts.
+
+    One ReLU gives a monotone function, and T rises from 0 to 1 and falls back to 0,
+    so no choice does better than 1/2; the search shows how close it gets.
+    """
+    import scipy.optimize
+
+    target, rng = tent(grid), np.random.default_rng(seed)
+
+    def sup_err(theta: np.ndarray) -> float:
+        a, w, b, c = theta
+        return float(np.max(np.abs(a * np.maximum(w * grid + b, 0.0) + c - target)))
+
+    best = min(
+        (
+            scipy.optimize.minimize(sup_err, rng.normal(size=4), method="Nelder-Mead", options={"maxiter": 4000})
+            for _ in range(starts)
+        ),
+        key=lambda r: r.fun,
+    )
+    return float(best.fun), [float(v) for v in best.x]
+
+
 def evaluate(net: nn.Module, x: np.ndarray, chunk: int = 8192) -> np.ndarray:
     """``net`` on ``x`` in chunks (a wide hidden layer on a fine grid is big)."""
     with torch.no_grad():

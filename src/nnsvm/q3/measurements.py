@@ -7,11 +7,14 @@ the answer's single run is judged against that, at each epoch count it may have 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from nnsvm.claims import Measurement, measure, pct
+from nnsvm.claims import Measurement, around, measure, pct
 from nnsvm.q3.params import Q3ModelParams
-from nnsvm.stats import prediction_interval, two_sample_halfwidth
+from nnsvm.q3.pooling import Gain
+from nnsvm.stats import prediction_interval, two_sample_halfwidth, z_two_sided
 
 LEVEL = 0.99
 
@@ -141,5 +144,76 @@ def demo(shown: dict) -> dict[str, Measurement]:
             f"{image['first_of_class']['index']}, keeps {pct(image['first_of_class']['ink_kept'])} of its ink); "
             f"predictions on it {predictions}",
             figures=("q3/figures/demo.png", "q3/figures/demo_in_frame.png", "q3/figures/demo_classes.png"),
+        )
+    return out
+
+
+def _ring_text(rings: dict[str, dict], names: Sequence[str], distances: Sequence[int]) -> str:
+    return "; ".join(
+        f"{m}: " + ", ".join(f"{r} px {pct(rings[m]['consistency'][str(r)])}" for r in distances)
+        for m in names
+        if m in rings
+    )
+
+
+def invariance_parts(
+    conv: dict, pooled: dict[int, dict[str, np.ndarray]], gains: dict[str, Gain], rings: dict[str, dict]
+) -> dict[str, Measurement]:
+    """Q3-B part by part (nnsvm.q3.pooling): the convolution's equivariance, the pooling layer, whole networks.
+
+    ``conv``: {"model", "shift_err", "shifts", "rotation_err", "asymmetry", "tol"}; ``pooled``: distance -> pooling ->
+    per-image relative change of the first layer's pooled output; ``gains``: key -> consistency gain.
+    """
+    figs = ("q3/invariance/equivariance.png", "q3/invariance/pooling.png")
+    out = {
+        "q3b.conv1.shift_err": around(
+            conv["shift_err"],
+            conv["tol"],
+            "e",
+            "float32 rounding",
+            text=f"{conv['shift_err']:.1e} of the largest response, worst of {conv['shifts']} shifts",
+            note=f"{conv['model']}'s first convolution on {conv['n']} test images: the map of a shifted image against "
+            "the shifted map, away from the zeros the shift brings in and the padded border",
+            figures=figs[:1],
+        ),
+        "q3b.conv1.rotation_err": around(
+            conv["rotation_err"],
+            conv["tol"],
+            "e",
+            "float32 rounding",
+            text=f"{pct(conv['rotation_err'])} of the maps' norm (image rotated 90 degrees)",
+            note=f"a 90 degree turn of the grid is exact, so the whole difference is the filters': they are not "
+            f"rotation-symmetric (||w - rot90(w)|| / ||w|| = {pct(conv['asymmetry'])})",
+            figures=figs[:1],
+        ),
+    }
+    for d, changes in pooled.items():
+        diff = changes["max"] - changes["stride"]
+        half = z_two_sided(LEVEL) * float(diff.std(ddof=1) / np.sqrt(len(diff)))
+        mean = float(diff.mean())
+        out[f"q3b.pool.max_minus_stride.{d}px"] = measure(
+            mean,
+            "pct",
+            spread=(mean - half, mean + half, f"99% interval of the mean over {len(diff)} test images"),
+            text=f"a {d}-px shift changes the first layer's output by {pct(float(changes['max'].mean()))} after max "
+            f"pooling, {pct(float(changes['avg'].mean()))} after average pooling, "
+            f"{pct(float(changes['stride'].mean()))} after stride-2 subsampling (mean relative change)",
+            note="the same trained feature maps, pooled three ways: what the pooling layer alone does to a small shift",
+            figures=figs[1:],
+        )
+    for key, g in gains.items():
+        distances = sorted(g.by_distance)
+        out[f"q3b.ablation.{key}"] = measure(
+            g.value,
+            "pct",
+            spread=(
+                g.value - g.half_width,
+                g.value + g.half_width,
+                f"99% two-sample binomial interval, {g.n} in-frame images per shift; one training seed per model",
+            ),
+            text=f"{g.better} minus {g.than}: {pct(g.value)} of in-frame test images keep their class, mean over "
+            f"shifts of {distances[0]}-{distances[-1]} px",
+            note="consistency by shift distance: " + _ring_text(rings, [g.better, g.than], distances),
+            figures=figs[1:],
         )
     return out

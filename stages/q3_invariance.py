@@ -1,0 +1,96 @@
+"""Stage q3_invariance: Q3-B part by part, what carries the shift invariance the trained models show.
+
+The first convolution of the corrected LeNet under shifts and a 90 degree turn
+(equivariance), the pooling layer alone under small shifts, and whole networks from
+q3_shift's in-frame tables: max pooling against average pooling and stride, the MLP,
+and the LeNet trained on shifted images (reports/q3/measurements_invariance.json).
+"""
+
+from pathlib import Path
+
+from nnsvm.claims import figures_of, measurement_metrics, write_measurements
+from nnsvm.core import tracking
+from nnsvm.core.cli import run_stage
+from nnsvm.core.config import load_section
+from nnsvm.core.errors import NnsvmError
+from nnsvm.core.io import read_json, write_json
+from nnsvm.data import mnist
+from nnsvm.plotting import save_figure
+from nnsvm.q3 import checkpoint, measurements, pooling, pooling_figures, train
+from nnsvm.q3.params import Q3Params
+from nnsvm.stats import two_sample_halfwidth
+
+STAGE = "q3_invariance"
+OUT = Path("reports/q3/invariance")
+MODEL = "lenet"  # the corrected LeNet: ReLU, max pooling, trained on centred digits
+POOLED_SHIFTS = (1, 2, 3)  # pixels, along x and along y
+GAINS = {  # measurement key -> (model, compared with): whole networks, in-frame shift consistency
+    "pool_gain.max": ("lenet", "lenet_stride"),
+    "pool_gain.avg": ("lenet_avgpool", "lenet_stride"),
+    "conv_gain": ("lenet_stride", "mlp"),
+    "data_gain": ("lenet_shiftaug", "lenet"),
+}
+FLOAT32_TOL = 1e-5  # relative: float32 sums of 25 products
+
+
+def main() -> None:
+    p = load_section("q3", Q3Params)
+    s = p.shift
+    if missing := sorted({m for pair in GAINS.values() for m in pair} - set(p.models)):
+        raise NnsvmError(f"q3.models lacks {', '.join(missing)}, which the pooling ablation compares; add them back")
+    train.set_threads(p.threads)
+    with tracking.stage_run(STAGE) as run_id:
+        device = train.resolve_device(p.device)
+        data = mnist.load("data/mnist")
+        tracking.tag_data(data.digest, data.source)
+        n = s.max_test or len(data.y_test)
+        x, _ = train.to_tensors(data.x_test[:n], data.y_test[:n], device)
+        net = checkpoint.load(f"models/q3/{MODEL}.pt", device)[0]
+        conv = net.conv1
+        shifts = [(dx, dy) for d in range(1, s.max_shift + 1) for dx, dy in ((d, 0), (0, d), (-d, 0), (0, -d))]
+        conv_found = {
+            "model": MODEL,
+            "n": n,
+            "shifts": len(shifts),
+            "tol": FLOAT32_TOL,
+            "shift_err": max(pooling.shift_equivariance_error(conv, x, dx, dy) for dx, dy in shifts),
+            "rotation_err": pooling.rotation_equivariance_error(conv, x),
+            "asymmetry": pooling.filter_asymmetry(conv),
+        }
+        changed = {
+            d: {
+                how: (a + b) / 2
+                for how, a, b in zip(
+                    pooling.POOLING,
+                    pooling.pooled_change(conv, net.act, x, d, 0, s.batch_size).values(),
+                    pooling.pooled_change(conv, net.act, x, 0, d, s.batch_size).values(),
+                )
+            }
+            for d in POOLED_SHIFTS
+        }
+        rings = read_json("reports/q3/shift_inframe_by_distance.json")
+        distances = list(range(1, s.max_shift + 1))
+        gains = {
+            key: pooling.consistency_gain(rings, a, b, distances, two_sample_halfwidth) for key, (a, b) in GAINS.items()
+        }
+        write_json(
+            OUT / "invariance.json",
+            {
+                "conv1": conv_found,
+                "pooled_change": {str(d): {how: float(v.mean()) for how, v in by.items()} for d, by in changed.items()},
+                "consistency_gain": {
+                    key: {"model": g.better, "than": g.than, "mean": g.value, "by_distance": g.by_distance, "n": g.n}
+                    for key, g in gains.items()
+                },
+            },
+        )
+        save_figure(pooling_figures.equivariance(conv, x[0], 3, 2, MODEL), OUT / "equivariance.png")
+        shown = ["mlp", "lenet_stride", "lenet_avgpool", "lenet", "lenet_shiftaug"]
+        save_figure(pooling_figures.pooling(changed, rings, shown, MODEL), OUT / "pooling.png")
+        found = measurements.invariance_parts(conv_found, changed, gains, rings)
+        write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        tracking.log_claims(measurement_metrics(found), [OUT.parent.parent / f for f in figures_of(found)])
+
+
+if __name__ == "__main__":
+    run_stage(STAGE, main)
