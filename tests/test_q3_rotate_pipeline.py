@@ -22,7 +22,7 @@ def test_rotate_file_has_every_model_at_every_angle(pipeline):
     assert found["angles"] == ANGLES and found["n"] == 1000
     assert set(MODELS) <= set(found["models"])
     for name, block in found["models"].items():
-        assert list(block["accuracy"]) == list(block["consistency"]) == [str(a) for a in ANGLES]
+        assert sorted(block["accuracy"], key=int) == sorted(block["consistency"], key=int) == [str(a) for a in ANGLES]
         assert block["consistency"]["0"] == 1.0
         assert block["accuracy"]["0"] == pytest.approx(shifted[name]["accuracy"]["0,0"])
         assert list(block["right_at_every_angle_within"]) == ["30"]
