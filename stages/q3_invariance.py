@@ -18,7 +18,7 @@ from nnsvm.data import mnist
 from nnsvm.plotting import save_figure
 from nnsvm.q3 import checkpoint, measurements, pooling, pooling_figures, train
 from nnsvm.q3.params import Q3Params
-from nnsvm.stats import two_sample_halfwidth
+from nnsvm.stats import difference_halfwidth
 
 STAGE = "q3_invariance"
 OUT = Path("reports/q3/invariance")
@@ -71,7 +71,7 @@ def main() -> None:
         rings = read_json("reports/q3/shift_inframe_by_distance.json")
         distances = list(range(1, s.max_shift + 1))
         gains = {
-            key: pooling.consistency_gain(rings, a, b, distances, two_sample_halfwidth) for key, (a, b) in GAINS.items()
+            key: pooling.consistency_gain(rings, a, b, distances, difference_halfwidth) for key, (a, b) in GAINS.items()
         }
         write_json(
             OUT / "invariance.json",

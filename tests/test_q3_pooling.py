@@ -7,7 +7,7 @@ from torch import nn
 
 from nnsvm.q3 import pooling
 from nnsvm.q3.models import LeNet
-from nnsvm.stats import two_sample_halfwidth
+from nnsvm.stats import difference_halfwidth
 
 
 def _image() -> torch.Tensor:
@@ -83,7 +83,7 @@ def test_consistency_gain_averages_over_distances():
         "a": {"consistency": {"0": 1.0, "1": 0.9, "2": 0.7}, "n": {"0": 100, "1": 90, "2": 80}},
         "b": {"consistency": {"0": 1.0, "1": 0.8, "2": 0.4}, "n": {"0": 100, "1": 95, "2": 85}},
     }
-    g = pooling.consistency_gain(rings, "a", "b", [1, 2], two_sample_halfwidth)
+    g = pooling.consistency_gain(rings, "a", "b", [1, 2], difference_halfwidth)
     assert g.by_distance == pytest.approx({1: 0.1, 2: 0.3})
     assert g.value == pytest.approx(0.2) and g.n == 80
-    assert g.half_width == pytest.approx(two_sample_halfwidth(0.7, 80))
+    assert g.half_width == pytest.approx(difference_halfwidth(0.8, 0.6, 80))

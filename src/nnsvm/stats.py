@@ -37,3 +37,14 @@ def two_sample_halfwidth(p: float, n: int, level: float = 0.99) -> float:
     ours) differ by the binomial noise of both: z sqrt(2 p (1 - p) / n).
     """
     return z_two_sided(level) * float(np.sqrt(2 * p * (1 - p) / n))
+
+
+def difference_halfwidth(p1: float, p2: float, n: int, level: float = 0.99) -> float:
+    """Half-width of the ``level`` interval of ``p1 - p2``, two shares measured on ``n`` items each.
+
+    z sqrt((p1 q1 + p2 q2) / n): the noise of both, as if independent samples. On the
+    same images (a shifted or rotated test set) the two are positively correlated, so
+    this overstates the noise: a conservative interval. For ``p1 = p2`` it is
+    :func:`two_sample_halfwidth`.
+    """
+    return z_two_sided(level) * float(np.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / n))

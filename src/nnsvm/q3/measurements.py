@@ -14,7 +14,7 @@ import numpy as np
 from nnsvm.claims import Measurement, around, measure, pct
 from nnsvm.q3.params import Q3ModelParams
 from nnsvm.q3.pooling import Gain
-from nnsvm.stats import prediction_interval, two_sample_halfwidth, z_two_sided
+from nnsvm.stats import difference_halfwidth, prediction_interval, z_two_sided
 
 LEVEL = 0.99
 
@@ -85,7 +85,7 @@ def invariance(inframe: dict[str, dict], specs: dict[str, Q3ModelParams], max_sh
     best = min(drops, key=lambda n: drops[n][0])
     drop, d = drops[best]
     n = int(inframe[best]["n"][str(d)])
-    half = two_sample_halfwidth(inframe[best]["accuracy"]["0"], n, LEVEL)
+    half = difference_halfwidth(inframe[best]["accuracy"]["0"], inframe[best]["accuracy"][str(d)], n, LEVEL)
     shown = [r for r in (1, 2, 4, max_shift) if str(r) in inframe[best]["consistency"]]
     table = "; ".join(
         f"{name}: " + ", ".join(f"{r} px {pct(block['consistency'][str(r)])}" for r in shown)
@@ -95,7 +95,7 @@ def invariance(inframe: dict[str, dict], specs: dict[str, Q3ModelParams], max_sh
         "q3.invariance.cnn_accuracy_drop": measure(
             drop,
             "pct",
-            spread=(drop - half, drop + half, f"99% sampling interval, {n} in-frame images"),
+            spread=(drop - half, drop + half, f"99% interval of a difference of two accuracies, {n} in-frame images"),
             text=f"{best} (first seed): {pct(inframe[best]['accuracy']['0'])} unshifted, "
             f"{pct(inframe[best]['accuracy'][str(d)])} shifted {d} px (images whose ink stays in the frame); the "
             f"most shift-robust of {', '.join(drops)}",
@@ -209,7 +209,8 @@ def invariance_parts(
             spread=(
                 g.value - g.half_width,
                 g.value + g.half_width,
-                f"99% two-sample binomial interval, {g.n} in-frame images per shift; one training seed per model",
+                f"99% interval of a difference of two shares, {g.n} in-frame images per shift; one training seed per "
+                "model (the seed-to-seed spread is not in it)",
             ),
             text=f"{g.better} minus {g.than}: {pct(g.value)} of in-frame test images keep their class, mean over "
             f"shifts of {distances[0]}-{distances[-1]} px",

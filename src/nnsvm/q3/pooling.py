@@ -112,11 +112,11 @@ class Gain:
 def consistency_gain(rings: dict[str, dict], better: str, than: str, distances: Sequence[int], half_width) -> Gain:
     """``rings``: shift_inframe_by_distance.json ({model: {"consistency": {r: v}, "n": {r: mean count}}}).
 
-    ``half_width(p, n)`` gives the interval of one difference; the mean over distances
-    keeps the widest (a conservative choice: the distances share images).
+    ``half_width(p1, p2, n)`` gives the interval of a difference of two shares on ``n`` images: taken with the
+    fewest in-frame images per shift over the distances, as if the mean came from one shift (conservative).
     """
     cons = {m: {int(r): v for r, v in rings[m]["consistency"].items()} for m in (better, than)}
     by = {r: cons[better][r] - cons[than][r] for r in distances}
     n = int(min(min(rings[m]["n"][str(r)] for r in distances) for m in (better, than)))
-    p = float(np.mean([cons[m][r] for m in (better, than) for r in distances]))
-    return Gain(better, than, by, float(np.mean(list(by.values()))), half_width(p, n), n)
+    p1, p2 = (float(np.mean([cons[m][r] for r in distances])) for m in (better, than))
+    return Gain(better, than, by, float(np.mean(list(by.values()))), half_width(p1, p2, n), n)

@@ -14,7 +14,7 @@ import math
 from nnsvm.claims import Measurement, measure, pct
 from nnsvm.q3.params import Q3ModelParams
 from nnsvm.q3.rotate import RotationSweep
-from nnsvm.stats import two_sample_halfwidth, z_two_sided
+from nnsvm.stats import difference_halfwidth, z_two_sided
 
 LEVEL = 0.99
 FIGURES = ("q3/rotate/rotation.png", "q3/rotate/rotation_examples.png")
@@ -37,14 +37,6 @@ def _table(found: RotationSweep) -> str:
         f"{name}: 0° {pct(acc[0])}, " + ", ".join(f"{_deg(a)} {pct(acc[a])}" for a in shown)
         for name, acc in found.accuracy.items()
     )
-
-
-def difference_halfwidth(p1: float, p2: float, n: int) -> float:
-    """Half-width of the 99% interval of ``p1 - p2``, two accuracies on ``n`` images each: z sqrt((p1 q1 + p2 q2) / n).
-
-    ``stats.two_sample_halfwidth(p, n)`` is ``z sqrt(2 p q / n)``, the same for ``p1 = p2 = p``.
-    """
-    return math.sqrt((two_sample_halfwidth(p1, n, LEVEL) ** 2 + two_sample_halfwidth(p2, n, LEVEL) ** 2) / 2)
 
 
 def cnn_accuracy_drop(found: RotationSweep, specs: dict[str, Q3ModelParams]) -> Measurement:
