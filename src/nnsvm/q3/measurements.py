@@ -201,6 +201,9 @@ def invariance_parts(
             note="the same trained feature maps, pooled three ways: what the pooling layer alone does to a small shift",
             figures=figs[1:],
         )
+    parts = "; ".join(
+        f"{g.better} over {g.than} {pct(g.value)}" for g in sorted(gains.values(), key=lambda g: -g.value)
+    )
     for key, g in gains.items():
         distances = sorted(g.by_distance)
         out[f"q3b.ablation.{key}"] = measure(
@@ -214,7 +217,9 @@ def invariance_parts(
             ),
             text=f"{g.better} minus {g.than}: {pct(g.value)} of in-frame test images keep their class, mean over "
             f"shifts of {distances[0]}-{distances[-1]} px",
-            note="consistency by shift distance: " + _ring_text(rings, [g.better, g.than], distances),
+            note="consistency by shift distance: "
+            + _ring_text(rings, [g.better, g.than], distances)
+            + f". Every part, largest first (points of consistency, mean over 1-{distances[-1]} px): {parts}",
             figures=figs[1:],
         )
     return out
