@@ -77,7 +77,11 @@ def cnn_minus_mlp(found: RotationSweep, specs: dict[str, Q3ModelParams]) -> dict
         f"q3.rotation.cnn_minus_mlp.{top}": measure(
             a - b,
             "pct",
-            spread=(a - b - half, a - b + half, f"99% interval of a difference of two accuracies, {found.n:,} test images each"),
+            spread=(
+                a - b - half,
+                a - b + half,
+                f"99% interval of a difference of two accuracies, {found.n:,} test images each",
+            ),
             text=f"{100 * (a - b):+.2f} points: {cnn} {pct(a)} minus {mlp} {pct(b)} rotated ±{top}° ({both}); "
             "the best plain CNN and MLP there (first seeds)",
             note=f"unrotated: {cnn} {pct(found.accuracy[cnn][0])}, {mlp} {pct(found.accuracy[mlp][0])}; "
