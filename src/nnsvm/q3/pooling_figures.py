@@ -29,7 +29,7 @@ def equivariance(conv: nn.Conv2d, image: torch.Tensor, dx: int, dy: int, name: s
     turned_in = conv(torch.rot90(x, 1, (-2, -1)))[0, channel] - bias
     turned_map = torch.rot90(maps[channel] - bias, 1, (-2, -1))
     scale = float(maps[channel].abs().max())
-    fig, axes = plt.subplots(2, 4, figsize=(10, 5.4))
+    fig, axes = plt.subplots(2, 4, figsize=(10, 6.2))
     rows = (
         (shift(x, dx, dy)[0, 0], f"input shifted ({dx}, {dy}) px", moved_in, moved_map, "shifted map"),
         (torch.rot90(x[0, 0], 1), "input turned 90 degrees", turned_in, turned_map, "turned map"),
