@@ -23,6 +23,28 @@ SECTIONS = {
             "target": "sine",
             "steepness": 200.0,
             "eval_points": 1001,
+            "linear": {
+                "seed": 1,
+                "depth": 2,
+                "width": 8,
+                "batch_size": 32,
+                "collapse": {"layers": 3, "width": 8},
+                "rings": {"n_points": 100, "noise": 0.1, "test_fraction": 0.3, "epochs": 2, "lr": 0.01},
+                "mnist": {"epochs": 1, "lr": 0.001},
+            },
+            "sparsity": {"models": ["mlp"], "batch_size": 100, "repeats": 2},
+            "gradients": {
+                "seed": 0,
+                "seeds": 2,
+                "depth": 3,
+                "width": 8,
+                "epochs": 1,
+                "lr": 0.1,
+                "batch_size": 32,
+                "init_batches": 1,
+                "probe_size": 32,
+                "lenet_epochs": 1,
+            },
         },
     ),
     "q2": (
@@ -113,3 +135,21 @@ def test_typo_in_q5_names_the_allowed_keys(tmp_path):
     """It names the misspelt q5 key and the keys allowed there."""
     with pytest.raises(NnsvmError, match=r"q5\.gama: unknown key \(allowed here: seed, n_points"):
         load_edited(tmp_path, "q5", lambda q5: q5.update(gama=0.5))
+
+
+def test_one_timing_round_is_refused(tmp_path):
+    """It asks for at least two timing rounds (a t interval needs two), naming q1.sparsity.repeats."""
+    with pytest.raises(NnsvmError, match=r"q1\.sparsity\.repeats: .*greater than or equal to 2"):
+        load_edited(tmp_path, "q1", lambda q1: q1["sparsity"].update(repeats=1))
+
+
+def test_ring_radii_must_increase(tmp_path):
+    """It rejects rings whose inner radius is not below the outer one."""
+    with pytest.raises(NnsvmError, match=r"q1\.linear\.rings\.radii: .*inner < outer"):
+        load_edited(tmp_path, "q1", lambda q1: q1["linear"]["rings"].update(radii=[2.0, 1.0]))
+
+
+def test_typo_in_q1_gradients_names_the_allowed_keys(tmp_path):
+    """It names a misspelt q1.gradients key and the keys allowed there."""
+    with pytest.raises(NnsvmError, match=r"q1\.gradients\.depht: unknown key \(allowed here: seed, seeds, depth"):
+        load_edited(tmp_path, "q1", lambda q1: q1["gradients"].update(depht=10))

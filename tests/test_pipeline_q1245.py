@@ -1,4 +1,4 @@
-"""End to end: the Q1, Q2, Q4 and Q5 stages inside the tiny-profile `dvc repro`."""
+"""End to end: the Q1 (q1, q1_activations, q1_gradients), Q2, Q4 and Q5 stages inside the tiny-profile `dvc repro`."""
 
 import json
 
@@ -11,6 +11,8 @@ pytestmark = pytest.mark.slow
 # Each measurements file and the stage that writes it.
 MEASUREMENTS = {
     "q1/measurements.json": "q1",
+    "q1/measurements_activations.json": "q1_activations",
+    "q1/measurements_gradients.json": "q1_gradients",
     "q2/measurements.json": "q2",
     "q4/measurements_svm.json": "q4_svm",
     "q4/measurements_maps.json": "q4_maps",
@@ -60,6 +62,20 @@ def test_networks_and_gradients(pipeline):
     assert read(pipeline, "q1/step_net.json")["accuracy"] == 1.0
     assert read(pipeline, "q1/pulses.json")["tail_decreasing"]
     assert max(read(pipeline, "q2/backprop.json")["max_abs_diff"].values()) < 1e-8
+
+
+def test_activations_and_gradients_stages_measure_q1a_and_q1b(pipeline):
+    """It collapses identity nets to float rounding, counts ReLU zeros, and replays the original LeNet's curve
+    beside its two variants (the same epochs, the recorded seed's numbers)."""
+    found = read(pipeline, "q1/measurements_activations.json")["measurements"]
+    assert found["q1a.linear.product_err"]["value"] < 1e-12
+    assert all(0 < found[f"q1a.relu.zero_share.{m}"]["value"] < 1 for m in ("mlp", "lenet", "mlp_published"))
+    g = read(pipeline, "q1/gradients.json")
+    recorded = read(pipeline, "q3/train/lenet_published.json")["history"]["42"]
+    assert g["lenet"]["history"]["original"] == recorded[: g["lenet"]["epochs"]]
+    assert set(g["lenet"]["history"]) == {"original", "sigmoid_logits", "relu_softmax"}
+    ratios = read(pipeline, "q1/measurements_gradients.json")["measurements"]
+    assert ratios["q1b.sigmoid.grad_ratio"]["value"] < ratios["q1b.relu.grad_ratio"]["value"]
 
 
 def test_measurements_name_their_run_and_its_metrics(pipeline):

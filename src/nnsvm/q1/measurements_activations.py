@@ -1,0 +1,113 @@
+"""Q1-A measurements for the report (stage q1_activations): linear collapse, ReLU's zeros and their speed.
+
+Each value is answer-independent (claims/answer.yaml says what the answer states
+of it); the interval beside a value is the measurement's own tolerance.
+"""
+
+from __future__ import annotations
+
+from nnsvm.claims import Measurement, around, measure, pct
+from nnsvm.stats import two_sample_halfwidth
+
+LEVEL = 0.99
+DATA_SETS = {"rings": "two concentric rings", "mnist": "MNIST"}
+
+
+def measurements(linear: dict, sparsity: dict, figs: dict[str, str]) -> dict[str, Measurement]:
+    found = {"q1a.linear.product_err": product_err(linear, figs["linear"])}
+    for data in DATA_SETS:
+        found[f"q1a.linear.depth_gain.{data}"] = gain(linear, data, "deep_identity", figs["linear"])
+        found[f"q1a.relu.gain.{data}"] = gain(linear, data, "deep_relu", figs["linear"])
+    for name, zeros in sparsity["zeros"].items():
+        found[f"q1a.relu.zero_share.{name}"] = zero_share(name, zeros, figs["sparsity"])
+    found["q1a.relu.sparse_speedup"] = speedup(sparsity, figs["sparsity"])
+    return found
+
+
+def product_err(linear: dict, fig: str) -> Measurement:
+    """The larger relative error of the two collapse checks, with the larger float64 rounding bound."""
+    random, trained = linear["collapse"]["random"], linear["collapse"]["mnist_deep_identity"]
+    value = max(random["relative_err"], trained["relative_err"])
+    tol = max(random["rounding_bound"], trained["rounding_bound"])
+    return around(
+        value,
+        tol,
+        "e",
+        f"± float64 rounding: u x the sum of the fan-ins ({tol:.1e})",
+        text=f"max |deep(x) - (W x + b)| = {value:.1e} of the output scale",
+        note=f"W = W_L ... W_1 and b carried through, in float64, on {random['points']} MNIST test images: a random "
+        f"{random['layers']}-layer net of identity activations {random['relative_err']:.1e}; the "
+        f"{trained['layers']}-layer identity net trained on MNIST {trained['relative_err']:.1e} (its float32 "
+        f"predictions and the one map's agree on {pct(trained['agreement'])} of the images)",
+        figures=(fig,),
+    )
+
+
+def gain(linear: dict, data: str, deep: str, fig: str) -> Measurement:
+    """Test accuracy of ``deep`` minus that of the one linear layer on ``data``, 99% two-sample binomial."""
+    r = linear[data]
+    a, b = r["accuracy"][deep], r["accuracy"]["linear"]
+    half = two_sample_halfwidth((a + b) / 2, r["test_points"], LEVEL)
+    kind = "identity" if deep == "deep_identity" else "ReLU"
+    same = (
+        "; both are one affine map (q1a.linear.product_err), so a difference is where training left one decision "
+        "boundary, not capacity"
+        if deep == "deep_identity"
+        else ""
+    )
+    acc = ", ".join(f"{name} {pct(v)}" for name, v in r["accuracy"].items())
+    return around(
+        a - b,
+        half,
+        "pct",
+        f"99% two-sample binomial interval, pooled accuracy, {r['test_points']} test points",
+        text=f"{100 * (a - b):+.2f} points ({pct(a)} vs {pct(b)})",
+        note=f"{DATA_SETS[data]}, {linear['depth']} hidden layers of {linear['width']} ({kind}) vs one linear layer; "
+        f"same init seed, Adam lr {r['lr']}, batch {linear['batch_size']}, {r['epochs']} epochs each; test accuracy "
+        f"{acc}; parameters {r['parameters']}{same}",
+        figures=(fig,),
+    )
+
+
+def zero_share(name: str, zeros: dict, fig: str) -> Measurement:
+    layers = "; ".join(
+        f"{layer} {pct(s['zero_share'])} zero, {s['dead']} of {s['units']} units dead"
+        + (f" ({s['dead_channels']} of {s['channels']} channels)" if "channels" in s else "")
+        for layer, s in zeros["layers"].items()
+    )
+    return measure(
+        zeros["zero_share"],
+        "pct",
+        text=f"{pct(zeros['zero_share'])} of hidden ReLU outputs are exactly 0",
+        note=f"models/q3/{name}.pt (first seed) on {zeros['images']} test images, all {zeros['units']} hidden ReLU "
+        f"units pooled; per image {pct(zeros['active_share_per_image'])} active "
+        f"({zeros['active_units_per_image']:.0f} units); {layers}; dead = zero on every test image",
+        figures=(fig,),
+    )
+
+
+def speedup(sparsity: dict, fig: str) -> Measurement:
+    s = sparsity["speed"]["all"]
+    per_model = "; ".join(
+        f"{name} {m['mean']:.3f} [{m['low']:.3f}, {m['high']:.3f}] ({1e3 * m['seconds']['sparse']:.1f} vs "
+        f"{1e3 * m['seconds']['dense']:.1f} ms)"
+        for name, m in sparsity["speed"]["models"].items()
+    )
+    csr = "; ".join(
+        f"{name} ({'+'.join(c['layers'])}) {c['csr_over_dense']:.2f}x the dense time, "
+        f"{c['csr_with_conversion_over_dense']:.1f}x with the conversion"
+        for name, c in sparsity["csr"].items()
+    )
+    return measure(
+        s["mean"],
+        "g",
+        spread=(s["low"], s["high"], f"99% t interval of the mean over {len(s['ratios'])} interleaved rounds"),
+        text=f"t_dense / t_sparse = {s['mean']:.3f}",
+        note=f"the layers after each hidden ReLU of {', '.join(sparsity['speed']['models'])} on "
+        f"{sparsity['test_images']} test images (batch {sparsity['batch_size']}, {sparsity['threads']} torch "
+        f"thread(s)), fed the real activations vs the same with every 0 replaced by {sparsity['dense_fill']:g} "
+        f"(each round's times summed over the models); "
+        f"> 1 would mean the zeros make PyTorch's dense kernels faster; per model {per_model}. A sparse kernel "
+        f"(CSR, torch.sparse.mm) on the real activations of the Linear layers that read them: {csr}",
+        figures=(fig,),
+    )

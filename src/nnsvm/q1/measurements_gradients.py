@@ -1,0 +1,136 @@
+"""Q1-B measurements for the report (stage q1_gradients): vanishing gradients, sigmoid vs ReLU.
+
+Each value is answer-independent (claims/answer.yaml says what the answer states
+of it); the interval beside a value is the measurement's own tolerance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnsvm.claims import Measurement, around, measure, pct
+from nnsvm.q1.gradients import LENET_COMBOS, geometric
+from nnsvm.stats import two_sample_halfwidth, z_two_sided
+
+LEVEL = 0.99
+GEOMETRIC = "99% prediction interval over seeds, on log10"
+DEEP_NAMES = {"sigmoid": "sigmoid", "relu": "ReLU", "relu_he": "ReLU, He init"}
+INITS = {"relu": "PyTorch's default init", "relu_he": "He init for ReLU, PyTorch's default for sigmoid"}
+
+
+def measurements(g: dict, figs: dict[str, str]) -> dict[str, Measurement]:
+    deep, lenet = g["deep"], g["lenet"]
+    found = {f"q1b.{name}.grad_ratio": grad_ratio(deep, name, figs["gradients"]) for name in DEEP_NAMES}
+    found["q1b.relu_over_sigmoid"] = relu_over_sigmoid(deep, figs["gradients"])
+    found["q1b.relu_accuracy_gain"] = accuracy_gain(deep, "relu", figs["gradients_training"])
+    found["q1b.relu_he_accuracy_gain"] = accuracy_gain(deep, "relu_he", figs["gradients_training"])
+    for name in lenet["history"]:
+        found[f"q1b.lenet.{name}.epoch{lenet['epochs']}"] = lenet_accuracy(lenet, name, figs["gradients_training"])
+    for combo in LENET_COMBOS:
+        found[f"q1b.lenet.grad_conv1.{combo}"] = conv1_norm(lenet, combo, figs["gradients"])
+    return found
+
+
+def _deep_setup(deep: dict, init: str = "PyTorch's default init") -> str:
+    return f"{deep['depth']} hidden layers of {deep['width']}, {init}, cross-entropy, batch {deep['batch_size']}"
+
+
+def grad_ratio(deep: dict, name: str, fig: str) -> Measurement:
+    """First hidden layer's weight-gradient norm over the output layer's at initialisation, over seeds."""
+    ratios = deep["ratios"][name]
+    value, low, high = geometric(ratios, LEVEL)
+    norms = np.exp(np.log(np.array(deep["init_norms"][name])).mean(0))
+    setup = _deep_setup(deep, "He init") if name == "relu_he" else _deep_setup(deep)
+    return measure(
+        value,
+        "e",
+        spread=(low, high, GEOMETRIC),
+        text=f"||dL/dW_1|| / ||dL/dW_out|| = {value:.1e} ({DEEP_NAMES[name]})",
+        note=f"{DEEP_NAMES[name]} MLP, {setup}; Frobenius norms, mean over the first {deep['init_batches']} batches, "
+        f"geometric mean over {len(ratios)} seeds (range {min(ratios):.1e} to {max(ratios):.1e}); per layer, input "
+        f"side first: {', '.join(f'{v:.1e}' for v in norms)}",
+        figures=(fig,),
+    )
+
+
+def relu_over_sigmoid(deep: dict, fig: str) -> Measurement:
+    paired = np.array(deep["ratios"]["relu"]) / np.array(deep["ratios"]["sigmoid"])
+    value, low, high = geometric(paired, LEVEL)
+    return measure(
+        value,
+        "e",
+        spread=(low, high, GEOMETRIC),
+        text=f"ReLU's first-layer share of the gradient is {value:.1e} x sigmoid's",
+        note=f"per seed (same initial weights and batches) the ReLU MLP's first/output gradient-norm ratio over the "
+        f"sigmoid MLP's, geometric mean over {len(paired)} seeds; > 1: ReLU's first layer keeps more of the gradient; "
+        f"{_deep_setup(deep)}",
+        figures=(fig,),
+    )
+
+
+def _accuracy(run: dict, epoch: int) -> float:
+    return run["history"][epoch - 1][2]
+
+
+def accuracy_gain(deep: dict, name: str, fig: str) -> Measurement:
+    """Test accuracy of the deep MLP ``name`` minus the sigmoid one's after the last epoch of plain SGD."""
+    runs, last = deep["runs"], deep["epochs"]
+    a, b = _accuracy(runs[name], last), _accuracy(runs["sigmoid"], last)
+    half = two_sample_halfwidth((a + b) / 2, deep["test_images"], LEVEL)
+    each = "; ".join(
+        f"{DEEP_NAMES[n]}: epoch 1 {pct(_accuracy(r, 1))}, epoch {last} {pct(_accuracy(r, last))}, train loss "
+        f"{r['history'][-1][1]:.3f}"
+        for n, r in runs.items()
+    )
+    return around(
+        a - b,
+        half,
+        "pct",
+        f"99% two-sample binomial interval, pooled accuracy, {deep['test_images']} test images",
+        text=f"{100 * (a - b):+.2f} points after {last} epochs ({pct(a)} vs {pct(b)})",
+        note=f"{DEEP_NAMES[name]} vs sigmoid MLP, {_deep_setup(deep, INITS[name])}, plain SGD lr {deep['lr']} "
+        f"(no momentum: Adam rescales each weight's step and would hide a vanishing gradient), seed {deep['seed']}; "
+        f"{each}",
+        figures=(fig,),
+    )
+
+
+LENET_NAMES = {
+    "original": "the original (sigmoid, softmax before the loss), as q3_train@lenet_published recorded it",
+    "sigmoid_logits": "the original with logits into the loss (sigmoid kept)",
+    "relu_softmax": "the original with ReLU (double softmax kept)",
+}
+
+
+def lenet_accuracy(lenet: dict, name: str, fig: str) -> Measurement:
+    history, n = lenet["history"][name], lenet["test_images"]
+    acc = history[lenet["epochs"] - 1][2]
+    half = z_two_sided(LEVEL) * float(np.sqrt(acc * (1 - acc) / n))
+    return around(
+        acc,
+        half,
+        "pct",
+        f"99% binomial interval of one accuracy on {n} test images",
+        text=f"{pct(acc)} after {lenet['epochs']} epochs",
+        note=f"LeNet-5, {LENET_NAMES[name]}; q3.models.lenet_published's set-up (avg pooling, Adam lr "
+        f"{lenet['lr']}, batch {lenet['batch_size']}), seed {lenet['seed']}: the same initial weights and batch "
+        f"order; test accuracy per epoch {', '.join(f'{100 * e[2]:.1f}' for e in history)}",
+        figures=(fig,),
+    )
+
+
+def conv1_norm(lenet: dict, combo: str, fig: str) -> Measurement:
+    norms = lenet["conv1_init"][combo]
+    value, low, high = geometric(norms, LEVEL)
+    act, loss = combo.split("_")
+    into = "softmax before the loss" if loss == "softmax" else "logits into the loss"
+    return measure(
+        value,
+        "e",
+        spread=(low, high, GEOMETRIC),
+        text=f"||dL/dW_conv1|| = {value:.1e} at initialisation",
+        note=f"LeNet-5 (avg pooling), {act}, {into}; PyTorch's default init, mean over the first "
+        f"{lenet['init_batches']} batches of {lenet['init_batch_size']}, "
+        f"geometric mean over {len(norms)} seeds (range {min(norms):.1e} to {max(norms):.1e})",
+        figures=(fig,),
+    )

@@ -1,0 +1,58 @@
+"""Stage q1_activations: Q1-A measured, depth without a non-linearity (one linear map) and ReLU's zeros."""
+
+import logging
+from pathlib import Path
+
+import torch
+
+from nnsvm.claims import measurement_metrics, write_measurements
+from nnsvm.core import tracking
+from nnsvm.core.cli import run_stage
+from nnsvm.core.config import digest, load_section
+from nnsvm.core.io import write_json
+from nnsvm.core.seeding import seed_everything
+from nnsvm.data import mnist
+from nnsvm.plotting import save_figure
+from nnsvm.q1 import figures_activations, linear, measurements_activations, sparsity
+from nnsvm.q1.params import Q1Params
+from nnsvm.q3 import train
+from nnsvm.q3.params import Q3Params
+
+STAGE = "q1_activations"
+MODELS = Path("models/q3")
+OUT = Path("reports/q1")
+
+log = logging.getLogger(f"nnsvm.{STAGE}")
+
+
+def main() -> None:
+    p, q3 = load_section("q1", Q1Params), load_section("q3", Q3Params)
+    train.set_threads(q3.threads)
+    with tracking.stage_run(STAGE, params_digest=digest(p.linear, p.sparsity)) as run_id:
+        data = mnist.load("data/mnist")
+        tracking.tag_data(data.digest, data.source)
+        tensors = train.mnist_tensors(data, q3.max_train, torch.device("cpu"))  # CPU: the timings are the CPU's
+        seed_everything(p.linear.seed)
+        lin, ring_models, rings = linear.measure(p.linear, tensors)
+        models = sparsity.relu_models(p.sparsity.models, MODELS)
+        sparse = sparsity.measure(
+            models, tensors[2][: p.sparsity.max_test or None], p.sparsity.batch_size, p.sparsity.repeats
+        )
+        log.info(
+            "MNIST accuracy %s; ReLU zero shares %s",
+            lin["mnist"]["accuracy"],
+            {k: round(v["zero_share"], 4) for k, v in sparse["zeros"].items()},
+        )
+        write_json(OUT / "linear.json", lin)
+        write_json(OUT / "sparsity.json", sparse)
+        figs = {
+            name: save_figure(fig, OUT / f"{name}.png")
+            for name, fig in figures_activations.figures(rings, ring_models, lin, sparse).items()
+        }
+        found = measurements_activations.measurements(lin, sparse, {k: f"q1/{v.name}" for k, v in figs.items()})
+        write_measurements(OUT / "measurements_activations.json", stage=STAGE, run_id=run_id, measurements=found)
+        tracking.log_claims(measurement_metrics(found), figs.values())
+
+
+if __name__ == "__main__":
+    run_stage(STAGE, main)
