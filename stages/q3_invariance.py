@@ -18,7 +18,6 @@ from nnsvm.data import mnist
 from nnsvm.plotting import save_figure
 from nnsvm.q3 import checkpoint, measurements, pooling, pooling_figures, train
 from nnsvm.q3.params import Q3Params
-from nnsvm.stats import difference_halfwidth
 
 STAGE = "q3_invariance"
 OUT = Path("reports/q3/invariance")
@@ -30,6 +29,7 @@ GAINS = {  # measurement key -> (model, compared with): whole networks, in-frame
     "conv_gain": ("lenet_stride", "mlp"),
     "data_gain": ("lenet_shiftaug", "lenet"),
 }
+SHOWN = ["mlp", "lenet_stride", "lenet_avgpool", "lenet", "lenet_shiftaug"]
 FLOAT32_TOL = 1e-5  # relative: float32 sums of 25 products
 
 
@@ -46,47 +46,14 @@ def main() -> None:
         n = s.max_test or len(data.y_test)
         x, _ = train.to_tensors(data.x_test[:n], data.y_test[:n], device)
         net = checkpoint.load(f"models/q3/{MODEL}.pt", device)[0]
-        conv = net.conv1
-        shifts = [(dx, dy) for d in range(1, s.max_shift + 1) for dx, dy in ((d, 0), (0, d), (-d, 0), (0, -d))]
-        conv_found = {
-            "model": MODEL,
-            "n": n,
-            "shifts": len(shifts),
-            "tol": FLOAT32_TOL,
-            "shift_err": max(pooling.shift_equivariance_error(conv, x, dx, dy) for dx, dy in shifts),
-            "rotation_err": pooling.rotation_equivariance_error(conv, x),
-            "asymmetry": pooling.filter_asymmetry(conv),
-        }
-        changed = {
-            d: {
-                how: (a + b) / 2
-                for how, a, b in zip(
-                    pooling.POOLING,
-                    pooling.pooled_change(conv, net.act, x, d, 0, s.batch_size).values(),
-                    pooling.pooled_change(conv, net.act, x, 0, d, s.batch_size).values(),
-                )
-            }
-            for d in POOLED_SHIFTS
-        }
+        conv_found = pooling.conv_parts(net.conv1, x, s.max_shift, FLOAT32_TOL, MODEL)
+        changed = pooling.pooled_changes(net.conv1, net.act, x, POOLED_SHIFTS, s.batch_size)
         rings = read_json("reports/q3/shift_inframe_by_distance.json")
         distances = list(range(1, s.max_shift + 1))
-        gains = {
-            key: pooling.consistency_gain(rings, a, b, distances, difference_halfwidth) for key, (a, b) in GAINS.items()
-        }
-        write_json(
-            OUT / "invariance.json",
-            {
-                "conv1": conv_found,
-                "pooled_change": {str(d): {how: float(v.mean()) for how, v in by.items()} for d, by in changed.items()},
-                "consistency_gain": {
-                    key: {"model": g.better, "than": g.than, "mean": g.value, "by_distance": g.by_distance, "n": g.n}
-                    for key, g in gains.items()
-                },
-            },
-        )
-        save_figure(pooling_figures.equivariance(conv, x[0], 3, 2, MODEL), OUT / "equivariance.png")
-        shown = ["mlp", "lenet_stride", "lenet_avgpool", "lenet", "lenet_shiftaug"]
-        save_figure(pooling_figures.pooling(changed, rings, shown, MODEL), OUT / "pooling.png")
+        gains = {key: pooling.consistency_gain(rings, a, b, distances) for key, (a, b) in GAINS.items()}
+        write_json(OUT / "invariance.json", pooling.record(conv_found, changed, gains))
+        save_figure(pooling_figures.equivariance(net.conv1, x[0], 3, 2, MODEL), OUT / "equivariance.png")
+        save_figure(pooling_figures.pooling(changed, rings, SHOWN, MODEL), OUT / "pooling.png")
         found = measurements.invariance_parts(conv_found, changed, gains, rings)
         write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
         tracking.log_claims(measurement_metrics(found), [OUT.parent.parent / f for f in figures_of(found)])

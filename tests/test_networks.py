@@ -67,12 +67,10 @@ def test_one_relu_cannot_make_tent():
 
 def test_relu_net_measures_the_smallest_exact_network():
     """q1's measurement of Q1-D names one hidden layer of two units as the smallest exact network."""
+    from nnsvm.params import load_params
     from nnsvm.q1 import measure, measurements
-    from nnsvm.q1.params import Q1Params
 
-    p = Q1Params(
-        relu_grid_points=1001, region_grid_points=10, pulses=(1, 2), target="sine", steepness=200, eval_points=200
-    )
+    p = load_params().q1.model_copy(update={"relu_grid_points": 1001})
     found = measure.relu_net(p)["smallest"]
     assert (found["hidden_layers"], found["units"]) == (1, 2)
     m = measurements._smallest(found, "q1/relu_net.png")

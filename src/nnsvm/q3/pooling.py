@@ -120,3 +120,41 @@ def consistency_gain(rings: dict[str, dict], better: str, than: str, distances: 
     n = int(min(min(rings[m]["n"][str(r)] for r in distances) for m in (better, than)))
     p1, p2 = (float(np.mean([cons[m][r] for r in distances])) for m in (better, than))
     return Gain(better, than, by, float(np.mean(list(by.values()))), half_width(p1, p2, n), n)
+
+
+def conv_parts(conv: nn.Conv2d, x: torch.Tensor, max_shift: int, tol: float, model: str) -> dict:
+    """The first convolution's equivariance: worst shift error over shifts of 1..``max_shift`` px along each axis
+    and direction, the 90-degree rotation error, and the filters' asymmetry."""
+    shifts = [(dx, dy) for d in range(1, max_shift + 1) for dx, dy in ((d, 0), (0, d), (-d, 0), (0, -d))]
+    return {
+        "model": model,
+        "n": len(x),
+        "shifts": len(shifts),
+        "tol": tol,
+        "shift_err": max(shift_equivariance_error(conv, x, dx, dy) for dx, dy in shifts),
+        "rotation_err": rotation_equivariance_error(conv, x),
+        "asymmetry": filter_asymmetry(conv),
+    }
+
+
+def pooled_changes(
+    conv: nn.Conv2d, act, x: torch.Tensor, distances: Sequence[int], batch_size: int
+) -> dict[int, dict[str, np.ndarray]]:
+    """:func:`pooled_change` per image for a horizontal and a vertical shift of each distance, averaged."""
+    out = {}
+    for d in distances:
+        across, down = pooled_change(conv, act, x, d, 0, batch_size), pooled_change(conv, act, x, 0, d, batch_size)
+        out[d] = {how: (across[how] + down[how]) / 2 for how in POOLING}
+    return out
+
+
+def record(conv: dict, changed: dict[int, dict[str, np.ndarray]], gains: dict[str, Gain]) -> dict:
+    """``reports/q3/invariance/invariance.json``: the three parts' numbers (per-image changes as their means)."""
+    return {
+        "conv1": conv,
+        "pooled_change": {str(d): {how: float(v.mean()) for how, v in by.items()} for d, by in changed.items()},
+        "consistency_gain": {
+            key: {"model": g.better, "than": g.than, "mean": g.value, "by_distance": g.by_distance, "n": g.n}
+            for key, g in gains.items()
+        },
+    }
