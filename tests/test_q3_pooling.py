@@ -87,3 +87,11 @@ def test_consistency_gain_averages_over_distances():
     assert g.by_distance == pytest.approx({1: 0.1, 2: 0.3})
     assert g.value == pytest.approx(0.2) and g.n == 80
     assert g.half_width == pytest.approx(difference_halfwidth(0.8, 0.6, 80))
+
+
+def test_consistency_gain_defaults_to_the_difference_interval():
+    """It needs no interval function: the stage calls it with the difference of two shares."""
+    rings = {m: {"consistency": {"1": c}, "n": {"1": 50}} for m, c in (("a", 0.9), ("b", 0.5))}
+    assert pooling.consistency_gain(rings, "a", "b", [1]).half_width == pytest.approx(
+        difference_halfwidth(0.9, 0.5, 50)
+    )

@@ -39,7 +39,7 @@ def test_report_lists_every_stage_run_record(pipeline):
 def test_report_numbers_and_figures_are_in_mlflow(pipeline):
     """It judges only measurements whose numbers and figures the MLflow run that made them also holds."""
     files = sorted((pipeline / "reports").glob("**/measurements*.json"))
-    assert len(files) == 9  # q1, q2, q3 (+ rotate, invariance), q4 svm + maps, q5, q6
+    assert len(files) == 11  # q1 (+ activations, gradients), q2, q3 (+ rotate, invariance), q4 svm + maps, q5, q6
     for path in files:
         data = json.loads(path.read_text())
         record = mlflow_record(pipeline, data["run_id"])

@@ -18,7 +18,7 @@ measurements take them apart:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +27,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from nnsvm.q3.shift import shift
+from nnsvm.stats import difference_halfwidth
 
 POOLING = {
     "max": lambda m: F.max_pool2d(m, 2),
@@ -109,7 +110,13 @@ class Gain:
     n: int  # fewest in-frame images per shift over the distances
 
 
-def consistency_gain(rings: dict[str, dict], better: str, than: str, distances: Sequence[int], half_width) -> Gain:
+def consistency_gain(
+    rings: dict[str, dict],
+    better: str,
+    than: str,
+    distances: Sequence[int],
+    half_width: Callable[[float, float, int], float] = difference_halfwidth,
+) -> Gain:
     """``rings``: shift_inframe_by_distance.json ({model: {"consistency": {r: v}, "n": {r: mean count}}}).
 
     ``half_width(p1, p2, n)`` gives the interval of a difference of two shares on ``n`` images: taken with the
