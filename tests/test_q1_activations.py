@@ -10,7 +10,7 @@ from nnsvm.q1 import deepnet, linear, measurements_activations, sparsity
 from nnsvm.q1.params import LinearParams
 from nnsvm.q3 import models
 from nnsvm.q3.params import Q3ModelParams
-from nnsvm.stats import two_sample_halfwidth
+from nnsvm.stats import difference_halfwidth
 
 LINEAR = LinearParams(
     seed=0,
@@ -155,7 +155,7 @@ def test_measurements_of_q1a_are_valid(records):
     acc = lin["rings"]["accuracy"]
     gain = found["q1a.relu.gain.rings"]
     assert gain.value == pytest.approx(acc["deep_relu"] - acc["linear"])
-    half = two_sample_halfwidth((acc["deep_relu"] + acc["linear"]) / 2, lin["rings"]["test_points"])
+    half = difference_halfwidth(acc["deep_relu"], acc["linear"], lin["rings"]["test_points"])
     assert gain.high - gain.value == pytest.approx(half)
     assert found["q1a.linear.product_err"].value < 1e-12
     assert found["q1a.relu.zero_share.lenet"].value == sparse["zeros"]["lenet"]["zero_share"]

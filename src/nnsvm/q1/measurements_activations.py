@@ -7,7 +7,7 @@ of it); the interval beside a value is the measurement's own tolerance.
 from __future__ import annotations
 
 from nnsvm.claims import Measurement, around, measure, pct
-from nnsvm.stats import two_sample_halfwidth
+from nnsvm.stats import difference_halfwidth
 
 LEVEL = 0.99
 DATA_SETS = {"rings": "two concentric rings", "mnist": "MNIST"}
@@ -47,7 +47,7 @@ def gain(linear: dict, data: str, deep: str, fig: str) -> Measurement:
     """Test accuracy of ``deep`` minus that of the one linear layer on ``data``, 99% two-sample binomial."""
     r = linear[data]
     a, b = r["accuracy"][deep], r["accuracy"]["linear"]
-    half = two_sample_halfwidth((a + b) / 2, r["test_points"], LEVEL)
+    half = difference_halfwidth(a, b, r["test_points"], LEVEL)
     kind = "identity" if deep == "deep_identity" else "ReLU"
     same = (
         "; both are one affine map (q1a.linear.product_err), so a difference is where training left one decision "
@@ -60,7 +60,7 @@ def gain(linear: dict, data: str, deep: str, fig: str) -> Measurement:
         a - b,
         half,
         "pct",
-        f"99% two-sample binomial interval, pooled accuracy, {r['test_points']} test points",
+        f"99% interval of a difference of two accuracies, {r['test_points']} test points each",
         text=f"{100 * (a - b):+.2f} points ({pct(a)} vs {pct(b)})",
         note=f"{DATA_SETS[data]}, {linear['depth']} hidden layers of {linear['width']} ({kind}) vs one linear layer; "
         f"same init seed, Adam lr {r['lr']}, batch {linear['batch_size']}, {r['epochs']} epochs each; test accuracy "
