@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import run_in
+from conftest import REPO, run_in
 
 pytestmark = pytest.mark.slow
 
@@ -97,10 +97,14 @@ def test_measurements_name_their_run_and_its_metrics(pipeline):
 
 
 def test_q1_q2_q4_q5_verdicts_of_the_tiny_run(pipeline):
-    """It judges the answer's Q1, Q2, Q4 and Q5 claims as on the full data: the known errors corrected, the rest
-    confirmed (these measurements do not depend on MNIST)."""
+    """It judges the answer's claims that do not depend on MNIST (Q1-C/D/E, Q2, Q4, Q5) as the committed full-data
+    run does: the known errors corrected, the rest confirmed. Q1-A/B train on MNIST, so the tiny profile may differ."""
+    tiny = json.loads((pipeline / "reports" / "verdicts.json").read_text())["claims"]
+    full = json.loads((REPO / "reports" / "verdicts.json").read_text())["claims"]
+    no_mnist = [c for c in full if c.startswith(("q1c", "q1d", "q1e", "q2", "q4", "q5"))]
+    assert {c: tiny[c]["verdict"] for c in no_mnist} == {c: full[c]["verdict"] for c in no_mnist}
+    corrected = {c for c in no_mnist if full[c]["verdict"] == "corrected"}
+    assert {"q1d.two-layers", "q2a.loss", "q2b.newton", "q4b.db3"} <= corrected
     md = (pipeline / "reports" / "report.md").read_text()
     heads = [line for line in md.splitlines() if line.startswith(("### Q1", "### Q2", "### Q4", "### Q5"))]
-    corrected = {line.split(":")[0] for line in heads if line.endswith("**corrected**")}
-    assert corrected == {"### Q2-A", "### Q2-B", "### Q4-B", "### Q5"}
     assert all(line.endswith(("**corrected**", "**confirmed**", "**not checkable**")) for line in heads)
