@@ -33,6 +33,27 @@ def measurements(g: dict, figs: dict[str, str]) -> dict[str, Measurement]:
     return found
 
 
+def _over_seeds(values, text: str, note: str, fig: str) -> Measurement:
+    """``values`` (one per seed) as their geometric mean with the 99% prediction interval on log10; ``text`` may
+    use ``{value}``."""
+    value, low, high = geometric(values, LEVEL)
+    return measure(value, "e", spread=(low, high, GEOMETRIC), text=text.format(value=value), note=note, figures=(fig,))
+
+
+def _difference(a: float, b: float, n: int, seeds: str, text: str, note: str, fig: str) -> Measurement:
+    """Accuracy ``a`` minus ``b`` (both on ``n`` test images) with its 99% interval; ``seeds`` says what it
+    leaves out."""
+    return around(
+        a - b,
+        difference_halfwidth(a, b, n, LEVEL),
+        "pct",
+        f"99% interval of a difference of two accuracies, {n} test images each; {seeds}",
+        text=text,
+        note=note,
+        figures=(fig,),
+    )
+
+
 def _deep_setup(deep: dict, init: str = "PyTorch's default init") -> str:
     return f"{deep['depth']} hidden layers of {deep['width']}, {init}, cross-entropy, batch {deep['batch_size']}"
 
@@ -40,33 +61,27 @@ def _deep_setup(deep: dict, init: str = "PyTorch's default init") -> str:
 def grad_ratio(deep: dict, name: str, fig: str) -> Measurement:
     """First hidden layer's weight-gradient norm over the output layer's at initialisation, over seeds."""
     ratios = deep["ratios"][name]
-    value, low, high = geometric(ratios, LEVEL)
     norms = np.exp(np.log(np.array(deep["init_norms"][name])).mean(0))
     setup = _deep_setup(deep, "He init") if name == "relu_he" else _deep_setup(deep)
-    return measure(
-        value,
-        "e",
-        spread=(low, high, GEOMETRIC),
-        text=f"||dL/dW_1|| / ||dL/dW_out|| = {value:.1e} ({DEEP_NAMES[name]})",
-        note=f"{DEEP_NAMES[name]} MLP, {setup}; Frobenius norms, mean over the first {deep['init_batches']} batches, "
+    return _over_seeds(
+        ratios,
+        f"||dL/dW_1|| / ||dL/dW_out|| = {{value:.1e}} ({DEEP_NAMES[name]})",
+        f"{DEEP_NAMES[name]} MLP, {setup}; Frobenius norms, mean over the first {deep['init_batches']} batches, "
         f"geometric mean over {len(ratios)} seeds (range {min(ratios):.1e} to {max(ratios):.1e}); per layer, input "
         f"side first: {', '.join(f'{v:.1e}' for v in norms)}",
-        figures=(fig,),
+        fig,
     )
 
 
 def relu_over_sigmoid(deep: dict, fig: str) -> Measurement:
     paired = np.array(deep["ratios"]["relu"]) / np.array(deep["ratios"]["sigmoid"])
-    value, low, high = geometric(paired, LEVEL)
-    return measure(
-        value,
-        "e",
-        spread=(low, high, GEOMETRIC),
-        text=f"ReLU's first-layer share of the gradient is {value:.1e} x sigmoid's",
-        note=f"per seed (same initial weights and batches) the ReLU MLP's first/output gradient-norm ratio over the "
+    return _over_seeds(
+        paired,
+        "ReLU's first-layer share of the gradient is {value:.1e} x sigmoid's",
+        f"per seed (same initial weights and batches) the ReLU MLP's first/output gradient-norm ratio over the "
         f"sigmoid MLP's, geometric mean over {len(paired)} seeds; > 1: ReLU's first layer keeps more of the gradient; "
         f"{_deep_setup(deep)}",
-        figures=(fig,),
+        fig,
     )
 
 
@@ -78,22 +93,21 @@ def accuracy_gain(deep: dict, name: str, fig: str) -> Measurement:
     """Test accuracy of the deep MLP ``name`` minus the sigmoid one's after the last epoch of plain SGD."""
     runs, last = deep["runs"], deep["epochs"]
     a, b = _accuracy(runs[name], last), _accuracy(runs["sigmoid"], last)
-    half = difference_halfwidth(a, b, deep["test_images"], LEVEL)
     each = "; ".join(
         f"{DEEP_NAMES[n]}: epoch 1 {pct(_accuracy(r, 1))}, epoch {last} {pct(_accuracy(r, last))}, train loss "
         f"{r['history'][-1][1]:.3f}"
         for n, r in runs.items()
     )
-    return around(
-        a - b,
-        half,
-        "pct",
-        f"99% interval of a difference of two accuracies, {deep['test_images']} test images each; one seed",
-        text=f"{100 * (a - b):+.2f} points after {last} epochs ({pct(a)} vs {pct(b)})",
-        note=f"{DEEP_NAMES[name]} vs sigmoid MLP, {_deep_setup(deep, INITS[name])}, plain SGD lr {deep['lr']} "
+    return _difference(
+        a,
+        b,
+        deep["test_images"],
+        "one seed",
+        f"{100 * (a - b):+.2f} points after {last} epochs ({pct(a)} vs {pct(b)})",
+        f"{DEEP_NAMES[name]} vs sigmoid MLP, {_deep_setup(deep, INITS[name])}, plain SGD lr {deep['lr']} "
         f"(no momentum: Adam rescales each weight's step and would hide a vanishing gradient), seed {deep['seed']}; "
         f"{each}",
-        figures=(fig,),
+        fig,
     )
 
 
@@ -125,32 +139,29 @@ def lenet_gain(lenet: dict, name: str, fig: str) -> Measurement:
     """Test accuracy of LeNet variant ``name`` minus the original's, after the same epochs from the same seed."""
     n, at = lenet["test_images"], lenet["epochs"] - 1
     a, b = lenet["history"][name][at][2], lenet["history"]["original"][at][2]
-    return around(
-        a - b,
-        difference_halfwidth(a, b, n, LEVEL),
-        "pct",
-        f"99% interval of a difference of two accuracies, {n} test images each; one seed (the same initial weights "
-        "and batch order), so the seed-to-seed spread of the original protocol is not in it",
-        text=f"{100 * (a - b):+.2f} points after {lenet['epochs']} epochs: {LENET_NAMES[name].split(' (')[0]} "
+    return _difference(
+        a,
+        b,
+        n,
+        "one seed (the same initial weights and batch order), so the seed-to-seed spread of the original protocol "
+        "is not in it",
+        f"{100 * (a - b):+.2f} points after {lenet['epochs']} epochs: {LENET_NAMES[name].split(' (')[0]} "
         f"{pct(a)}, the original {pct(b)}",
-        note=f"LeNet-5 with q3.models.lenet_published's set-up, seed {lenet['seed']}; only "
+        f"LeNet-5 with q3.models.lenet_published's set-up, seed {lenet['seed']}; only "
         f"{'the activation' if name == 'relu_softmax' else 'the loss input'} differs",
-        figures=(fig,),
+        fig,
     )
 
 
 def conv1_norm(lenet: dict, combo: str, fig: str) -> Measurement:
     norms = lenet["conv1_init"][combo]
-    value, low, high = geometric(norms, LEVEL)
     act, loss = combo.split("_")
     into = "softmax before the loss" if loss == "softmax" else "logits into the loss"
-    return measure(
-        value,
-        "e",
-        spread=(low, high, GEOMETRIC),
-        text=f"||dL/dW_conv1|| = {value:.1e} at initialisation",
-        note=f"LeNet-5 (avg pooling), {act}, {into}; PyTorch's default init, mean over the first "
+    return _over_seeds(
+        norms,
+        "||dL/dW_conv1|| = {value:.1e} at initialisation",
+        f"LeNet-5 (avg pooling), {act}, {into}; PyTorch's default init, mean over the first "
         f"{lenet['init_batches']} batches of {lenet['init_batch_size']}, "
         f"geometric mean over {len(norms)} seeds (range {min(norms):.1e} to {max(norms):.1e})",
-        figures=(fig,),
+        fig,
     )
