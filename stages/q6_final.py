@@ -55,7 +55,7 @@ def main(protocol: str) -> None:
             save_figure(fig, OUT / f"{protocol}_{name}.png")
             tracking.log_artifact(OUT / f"{protocol}_{name}.png", "figures")
         tracking.log_artifact(OUT / f"{protocol}_zero_as_six.json", "diagnosis")
-        tracking.log_metrics(results.final_metrics(result) | diagnose.metrics(zero))
+        tracking.log_metrics(results.final_metrics(result) | results.timings(models) | diagnose.metrics(zero))
 
 
 if __name__ == "__main__":

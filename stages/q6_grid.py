@@ -40,7 +40,7 @@ def main(kernel: str) -> None:
                 ),
                 figure,
             )
-            tracking.log_child_runs(candidate_runs(kernel, name, results[name]["candidates"]))
+            tracking.log_child_runs(candidate_runs(kernel, name, scored))
             tracking.log_metrics(
                 {f"{name}.best_cv_accuracy": results[name]["best"]["cv_accuracy"], f"{name}.n_candidates": len(scored)}
             )

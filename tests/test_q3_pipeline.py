@@ -37,12 +37,12 @@ def test_one_training_stage_per_model(pipeline):
 
 
 def test_metrics_file_has_every_model_at_the_fixed_schema(pipeline):
-    """It writes {model: {test_accuracy, epochs, train_seconds}}; multi-seed models add their seeds (and the mean)."""
+    """It writes {model: {test_accuracy, epochs}}; multi-seed models add their seeds (and the mean); no times."""
     metrics = read(pipeline, "reports/q3/metrics.json")
     assert set(metrics) == set(MODELS)
     for name, m in metrics.items():
         assert 0.0 <= m["test_accuracy"] <= 1.0 and m["epochs"] == (2 if name == "mlp_published" else 1)
-        assert m["train_seconds"] > 0
+        assert "train_seconds" not in m  # a time would change the file on every rerun
         assert ("seeds" in m) == name.endswith("_published")
         assert m["test_accuracy"] == read(pipeline, f"reports/q3/train/{name}.json")["test_accuracy"]
     seeds = metrics["lenet_published"]["seeds"]

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -143,7 +142,6 @@ def _rows(history: list[Epoch]) -> list[list[float]]:
 def measure_deep(data: tuple[torch.Tensor, ...], p: GradientsParams) -> dict:
     """The deep MLPs of :data:`DEEP` on ``data = (x_train, y_train, x_test, y_test)``: the JSON record."""
     init = deep_init_norms(data[0], data[1], p)
-    start = time.perf_counter()
     runs = {name: train_deep(name, data, p) for name in DEEP}
     return {
         "depth": p.depth,
@@ -160,7 +158,6 @@ def measure_deep(data: tuple[torch.Tensor, ...], p: GradientsParams) -> dict:
         "init_norms": {name: v.tolist() for name, v in init.items()},
         "ratios": {name: first_over_last(v).tolist() for name, v in init.items()},
         "runs": {name: {"history": _rows(r.history), "probe_norms": r.probe_norms} for name, r in runs.items()},
-        "train_seconds": time.perf_counter() - start,
     }
 
 
@@ -174,7 +171,6 @@ def measure_lenet(
             f"q1.gradients.lenet_epochs is {p.lenet_epochs} but lenet_published's recorded curve has {len(recorded)} "
             "epochs; lower lenet_epochs or raise q3.models.lenet_published.epochs"
         )
-    start = time.perf_counter()
     trained = train_lenets(original, p.lenet_epochs, data, seed)
     return {
         "epochs": p.lenet_epochs,
@@ -183,7 +179,6 @@ def measure_lenet(
         "batch_size": original.batch_size,
         "test_images": len(data[3]),
         "history": {"original": recorded[: p.lenet_epochs]} | {name: _rows(h) for name, h in trained.items()},
-        "train_seconds": time.perf_counter() - start,
         "init_batches": p.init_batches,
         "init_batch_size": p.batch_size,
         "conv1_init": lenet_conv1_norms(original, data[0], data[1], p),

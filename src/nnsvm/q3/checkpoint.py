@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import torch
@@ -25,7 +26,13 @@ def load(path: str, device: torch.device) -> list[nn.Module]:
 
 
 def save(path: str | Path, spec: Q3ModelParams, models: dict[int, nn.Module]) -> None:
-    """Write every seed's weights (on the CPU) with the spec that builds them, atomically."""
+    """Write every seed's weights (on the CPU) with the spec that builds them, atomically.
+
+    Serialised into memory first: ``torch.save`` to a file names the zip's records after the
+    file, so the temp name would make equal weights give different bytes.
+    """
     states = {seed: model.cpu().state_dict() for seed, model in models.items()}
+    buffer = io.BytesIO()
+    torch.save({"spec": spec.model_dump(mode="json"), "states": states}, buffer)
     with atomic_path(path) as tmp:
-        torch.save({"spec": spec.model_dump(mode="json"), "states": states}, tmp)
+        tmp.write_bytes(buffer.getvalue())

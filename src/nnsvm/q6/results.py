@@ -49,17 +49,20 @@ def describe(row: dict) -> str:
     return f"{row['kernel']}{degree} C={row['C']:g}{gamma}"
 
 
-def candidate_runs(kernel: str, protocol: str, rows: list[dict]) -> list[tuple[str, dict, dict]]:
+def candidate_runs(kernel: str, protocol: str, scored: list[Scored]) -> list[tuple[str, dict, dict]]:
     """One ``(name, params, metrics)`` child run per grid candidate (``tracking.log_child_runs``)."""
-    return [
-        (
-            f"{kernel} {protocol} C={c['C']:g} gamma={c['gamma']}",
-            {**{k: c[k] for k in ("kernel", "C", "gamma", "degree", "coef0")}, "protocol": protocol},
-            {"cv_accuracy": c["cv_accuracy"], "fit_seconds": c["fit_seconds"]}
-            | {f"fold_{i}": s for i, s in enumerate(c["fold_scores"])},
+    runs = []
+    for s in scored:
+        c = s.to_dict()
+        runs.append(
+            (
+                f"{kernel} {protocol} C={c['C']:g} gamma={c['gamma']}",
+                {**{k: c[k] for k in ("kernel", "C", "gamma", "degree", "coef0")}, "protocol": protocol},
+                {"cv_accuracy": c["cv_accuracy"], "fit_seconds": s.fit_seconds}
+                | {f"fold_{i}": f for i, f in enumerate(c["fold_scores"])},
+            )
         )
-        for c in rows
-    ]
+    return runs
 
 
 def final_metrics(result: dict) -> dict[str, float]:
@@ -80,8 +83,15 @@ def fitted_accuracies(fitted: Fitted, y_train: np.ndarray, y_test: np.ndarray) -
     return {
         "train_accuracy": accuracy(y_train, fitted.train_pred),
         "test_accuracy": accuracy(y_test, fitted.test_pred),
-        "fit_seconds": fitted.fit_seconds,
-        "predict_seconds": fitted.predict_seconds,
+    }
+
+
+def timings(models: Mapping[str, Fitted]) -> dict[str, float]:
+    """Fit and predict seconds per model, as MLflow metrics: kept out of the JSON, which a rerun must not change."""
+    return {
+        f"{name}.{what}_seconds": getattr(f, f"{what}_seconds")
+        for name, f in models.items()
+        for what in ("fit", "predict")
     }
 
 
