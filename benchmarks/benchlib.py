@@ -13,12 +13,14 @@ import platform
 import statistics
 import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
+T = TypeVar("T")
 REPORTS = Path("reports/benchmarks")  # where full runs write; quick runs never do
 
 
@@ -38,18 +40,25 @@ def cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
-def interleaved(contenders: dict[str, Callable[[int], float]], rounds: int) -> dict[str, list[float]]:
-    """Seconds of each contender per round; the order rotates every round (A B C, B C A, ...) so drift hits all.
+def seconds(value: float) -> str:
+    return f"{value:.2f} s"
 
-    Each contender is called with the round number and returns the seconds it measured.
+
+def interleaved(
+    contenders: Mapping[str, Callable[[int], T]], rounds: int, show: Callable[[T], str] = seconds
+) -> dict[str, list[T]]:
+    """What each contender measured, per round; the order rotates every round (A B C, B C A, ...) so drift hits all.
+
+    Each contender is called with the round number; each result is printed as it comes (``show``).
     """
     names = list(contenders)
-    times: dict[str, list[float]] = {name: [] for name in names}
+    times: dict[str, list[T]] = {name: [] for name in names}
     for r in range(rounds):
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for name in order:
+        print(f"  round {r + 1}/{rounds}:", end="", flush=True)
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             times[name].append(contenders[name](r))
-        print(f"  round {r + 1}/{rounds}: " + ", ".join(f"{n} {times[n][-1]:.2f} s" for n in names), flush=True)
+            print(f" {name} {show(times[name][-1])};", end="", flush=True)
+        print(flush=True)
     return times
 
 
