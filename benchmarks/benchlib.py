@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -45,7 +45,7 @@ def seconds(value: float) -> str:
 
 
 def interleaved(
-    contenders: Mapping[str, Callable[[int], T]], rounds: int, show: Callable[[T], str] = seconds
+    contenders: Mapping[str, Callable[[int], T]], rounds: int, show: Callable[[Any], str] = seconds
 ) -> dict[str, list[T]]:
     """What each contender measured, per round; the order rotates every round (A B C, B C A, ...) so drift hits all.
 

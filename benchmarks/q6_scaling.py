@@ -16,7 +16,8 @@ q3_scaling.png under reports/benchmarks/ (``--out``; ``--quick`` writes to a tem
 Needs data/mnist and data/q6/split.npz (``dvc checkout`` or ``dvc repro q6_split``).
 
 A default run takes about 5 minutes on a quiet 2-core machine (final ~1.5 min, grid
-~1.5 min, q3 ~1 min; the largest sizes dominate) and prints each step:
+~1.5 min, q3 ~1 min; the largest sizes dominate) and prints each step. Take numbers on a quiet
+machine only, with OMP_NUM_THREADS unset (it caps BLAS in the kernel matrices and torch's threads):
 
     python benchmarks/q6_scaling.py [--parts final grid q3] [--final-sizes 5000 10000 20000 40000 56000]
         [--grid-fractions 0.01 0.02 0.05 0.1] [--q3-sizes 7500 15000 30000 60000] [--rounds 3] [--out DIR]
@@ -27,19 +28,23 @@ from __future__ import annotations
 
 import statistics
 import time
+from argparse import ArgumentParser, Namespace
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from benchlib import interleaved, machine, output_dir, parser, power_law, write_json  # benchmarks/ is on sys.path
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from nnsvm.core.io import read_json
 from nnsvm.params import load_params
 from nnsvm.plotting import plt, save_figure
+from nnsvm.q3.params import Q3Params
 from nnsvm.q6 import data as q6data
 from nnsvm.q6 import diagnose, final, grid, split
-from nnsvm.q6.params import PROTOCOLS
+from nnsvm.q6.params import PROTOCOLS, Q6Params
 from nnsvm.q6.results import candidate, describe
 
 PARTS = ("final", "grid", "q3")
@@ -64,7 +69,7 @@ def time_final(c: grid.Candidate, engine: str, train: tuple[np.ndarray, np.ndarr
     return SvmTiming(fitted - start, done - fitted, int(np.sum(model.n_support_)), final.accuracy(test[1], pred))
 
 
-def final_curve(args, q6, data: q6data.Q6Data) -> dict:
+def final_curve(args: Namespace, q6: Q6Params, data: q6data.Q6Data) -> dict:
     """The final SVM's fit and predict seconds at each training-set size."""
     proto = q6.protocol(args.protocol)
     best = read_json(f"reports/q6/final/{args.protocol}.json")["best"]
@@ -100,7 +105,7 @@ def _svm_row(n: int, timings: list[SvmTiming]) -> dict:
     }
 
 
-def grid_curve(args, q6, data: q6data.Q6Data) -> dict:
+def grid_curve(args: Namespace, q6: Q6Params, data: q6data.Q6Data) -> dict:
     """Grid-search seconds over the protocol's rbf candidates at each grid-set fraction of the training part."""
     proto = q6.protocol(args.protocol)
     cands = grid.candidates(proto.kernels["rbf"])
@@ -124,13 +129,13 @@ def grid_curve(args, q6, data: q6data.Q6Data) -> dict:
             "exponent": k}  # fmt: skip
 
 
-def _time_grid(xy: tuple[np.ndarray, np.ndarray], cands: list[grid.Candidate], q6) -> float:
+def _time_grid(xy: tuple[np.ndarray, np.ndarray], cands: list[grid.Candidate], q6: Q6Params) -> float:
     start = time.perf_counter()
     grid.grid_search(*xy, cands, q6.cv_folds, q6.n_jobs)
     return time.perf_counter() - start
 
 
-def q3_curve(args, q3) -> dict:
+def q3_curve(args: Namespace, q3: Q3Params) -> dict:
     """Seconds of one training epoch of each model at each training-set size, interleaved rounds."""
     from q3loops import load_data, project_epoch, project_threads  # torch only when this part runs
 
@@ -158,7 +163,7 @@ def _epoch_row(n: int, seconds: list[float]) -> dict:
     return {"n_train": n, "seconds": seconds, "seconds_median": median, "images_per_s": n / median}
 
 
-def _curve(ax, xs: list, ys: list, label: str, style: str) -> None:
+def _curve(ax: Axes, xs: list, ys: list, label: str, style: str) -> None:
     """Measured points and the fitted power law through them; the exponent in the legend."""
     k, c = power_law(xs, ys)
     (line,) = ax.loglog(xs, ys, style, label=f"{label}: k = {k:.2f}")
@@ -166,7 +171,7 @@ def _curve(ax, xs: list, ys: list, label: str, style: str) -> None:
     ax.loglog(span, c * span**k, ":", color=line.get_color(), lw=1)
 
 
-def _finish(ax, xlabel: str, ylabel: str) -> None:
+def _finish(ax: Axes, xlabel: str, ylabel: str) -> None:
     """Plain numbers on both log axes (no 3x10^2), a grid, and the legend titled with the fitted law."""
     for axis, fmt in ((ax.xaxis, "{:,.0f}"), (ax.yaxis, "{:g}")):
         axis.set_major_formatter(FuncFormatter(lambda v, _, fmt=fmt: fmt.format(v)))
@@ -176,7 +181,7 @@ def _finish(ax, xlabel: str, ylabel: str) -> None:
     ax.legend(fontsize=8, title="seconds $\\propto$ size$^k$ (dotted: fit)", title_fontsize=8)
 
 
-def q6_figure(result: dict):
+def q6_figure(result: dict) -> Figure:
     """One log-log panel per part run: final fit/predict against training images, grid against grid images."""
     parts = [p for p in ("final", "grid") if p in result]
     fig, axes = plt.subplots(1, len(parts), figsize=(6 * len(parts), 4.4), squeeze=False)
@@ -198,7 +203,7 @@ def q6_figure(result: dict):
     return fig
 
 
-def q3_figure(result: dict):
+def q3_figure(result: dict) -> Figure:
     """Epoch seconds against training images, one line per model, log-log."""
     fig, ax = plt.subplots(figsize=(6, 4.4))
     for (name, m), style in zip(result["models"].items(), ("o-", "s-", "^-", "v-")):
@@ -209,7 +214,7 @@ def q3_figure(result: dict):
     return fig
 
 
-def arguments():
+def arguments() -> tuple[ArgumentParser, Namespace]:
     p = parser(__doc__, rounds=3)
     p.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS), help="what to time (default: all)")
     p.add_argument("--protocol", choices=PROTOCOLS, default="improved", help="Q6 protocol (default improved)")

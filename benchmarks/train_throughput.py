@@ -16,7 +16,8 @@ project / bare one thread (goal >= 1.8x) and project / best bare setting (goal >
 
 A default run takes about 5 minutes on a quiet 2-core machine (20,480 training images and
 500 shift images per round, 5 rounds; it prints each round). Take numbers only on a
-quiet machine: another busy process makes OpenMP's spin-waits cost several times over.
+quiet machine: another busy process makes OpenMP's spin-waits cost several times over. Leave
+OMP_NUM_THREADS unset: with q3.threads 0 the project runs on torch's default threads, which it sets.
 
     python benchmarks/train_throughput.py [--rounds 5] [--images 20480] [--shift-images 500] [--json PATH]
     python benchmarks/train_throughput.py --quick   # a smoke run of every path (seconds); not a measurement
