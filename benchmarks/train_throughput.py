@@ -8,7 +8,8 @@ optimiser and schedule), on the same images:
   fp32 on one thread, fp32 on every core, and for LeNet channels-last on each;
 - shift: stage q3_shift's loop (``frame.grids`` over every shift up to
   ``q3.shift.max_shift``, batch ``q3.shift.batch_size``) against bare batched forward
-  passes over as many images, in the same bare settings.
+  passes over as many images, in the same bare settings (MNIST's first training images
+  stand in for the test images: they cost the same).
 
 The contenders alternate round by round (the order rotates, so drift hits all). Prints
 each one's median images/s with the slowest and fastest round, and the ratios
