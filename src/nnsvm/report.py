@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -390,3 +391,7 @@ if __name__ == "__main__":
     changed = sync_readme_file(Path("README.md"), Path("reports/headline.md"))
     print("README.md headline block " + ("updated" if changed else "already up to date"))
     print(f"{write_timings(Path('reports'))} written")
+    from nnsvm.core import tracking  # MLflow only here, not in the report stage's rendering
+
+    if Path("mlflow.db").exists() or os.environ.get("MLFLOW_TRACKING_URI"):
+        tracking.end_orphans()  # a repro served from DVC's cache runs no stage, so none ended them

@@ -217,6 +217,15 @@ def host() -> dict[str, str]:
     return {"cpu": cpu, "gpu": gpu, "python": platform.python_version()}
 
 
+def end_orphans() -> list[str]:
+    """:func:`end_orphaned_runs` over the project's store (``make readme``: a repro served from cache runs no stage)."""
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri())
+    client = mlflow.MlflowClient()
+    return end_orphaned_runs(client, _existing_experiment_ids(client))
+
+
 def one_line(exc: BaseException) -> str:
     """``Type: first line of the message``, for the ``error`` tag."""
     text = str(exc).strip().splitlines()
