@@ -386,11 +386,12 @@ def sync_readme_file(readme: Path, headline: Path) -> bool:
 
 
 if __name__ == "__main__":
-    # `make readme` (after `dvc repro`): README's headline block from the report stage's headline.md,
-    # and the stage-time page from the run records.
-    changed = sync_readme_file(Path("README.md"), Path("reports/headline.md"))
-    print("README.md headline block " + ("updated" if changed else "already up to date"))
+    # `make readme` (after `dvc repro`): the stage-time page from the run records, README's headline block
+    # from the report stage's headline.md, and no run left RUNNING by a killed stage.
     print(f"{write_timings(Path('reports'))} written")
+    if Path("README.md").exists():
+        changed = sync_readme_file(Path("README.md"), Path("reports/headline.md"))
+        print("README.md headline block " + ("updated" if changed else "already up to date"))
     from nnsvm.core import tracking  # MLflow only here, not in the report stage's rendering
 
     if Path("mlflow.db").exists() or os.environ.get("MLFLOW_TRACKING_URI"):
