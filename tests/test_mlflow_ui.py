@@ -50,7 +50,9 @@ from nnsvm.core import tracking
 ids = tracking.experiment_ids()
 with ui.serve() as base:
     pages = {name: ui.render(url) for name, url in ui.links(base).items()}
-    pages["q3 charts"] = ui.render(ui.experiment_url(base, ids[tracking.experiment_of("q3_train@")], charts=True))
+    # Tall: the chart view draws only the charts in the window, test_accuracy among a parent run's summary metrics.
+    charts = ui.experiment_url(base, ids[tracking.experiment_of("q3_train@")], charts=True)
+    pages["q3 charts"] = ui.render(charts, size=(1800, 12000))
 print(json.dumps(pages))
 """
 RUNS = "import json; from nnsvm.core import tracking; print(json.dumps(tracking.runs(), default=str))"

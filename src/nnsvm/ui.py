@@ -135,9 +135,10 @@ def views(base: str) -> dict[str, str]:
     if q3 is not None:
         found["q3_runs"] = experiment_url(base, q3)
         found["q3_charts"] = experiment_url(base, q3, charts=True)
-        seeds = [
-            c["run_id"] for r in tracking.runs() if r["experiment_id"] == q3 for c in tracking.child_runs(r["run_id"])
-        ]
+        models = [r["run_id"] for r in tracking.runs() if r["experiment_id"] == q3]
+        for metric in ("test_accuracy", "train_loss"):  # one curve per model: the mean over its seeds
+            found[f"q3_models_{metric}"] = metric_url(base, metric, models, q3)
+        seeds = [c["run_id"] for run_id in models for c in tracking.child_runs(run_id)]
         if seeds:
             found["q3_seeds_test_accuracy"] = metric_url(base, "test_accuracy", seeds, q3)
     q6 = ids.get(tracking.experiment_of("q6_grid@"))
@@ -184,7 +185,7 @@ def screenshots(out: Path = OUT, port: int | None = None) -> list[Path]:
     saved = []
     with serve(port) as base:
         for name, url in views(base).items():
-            size = (1800, 1400) if "candidates" in name else (1800, 1200)
+            size = (1800, 1400) if "candidates" in name else (1800, 4000) if name.endswith("charts") else (1800, 1200)
             render(url, out / f"{name}.png", size)
             log.info("%s: %s", out / f"{name}.png", url)
             saved.append(out / f"{name}.png")
