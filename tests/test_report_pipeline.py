@@ -36,7 +36,11 @@ def test_timings_page_agrees_with_mlflow_durations(pipeline):
     """It writes reports/timings.md after the run (make readme): one row per stage, each within a second of MLflow."""
     run_in(pipeline, "python", "-m", "nnsvm.report")
     rows = [line.split(" | ") for line in (pipeline / "reports" / "timings.md").read_text().splitlines()]
-    shown = {r[0].strip("| "): (r[1].strip("`"), float(r[3].removesuffix(" s"))) for r in rows if r[1].startswith("`")}
+    shown = {
+        r[0].strip("| "): (r[1].strip("`"), float(r[3].removesuffix(" s")))
+        for r in rows
+        if len(r) > 3 and r[1].startswith("`")
+    }
     records = [json.loads(p.read_text()) for p in (pipeline / "reports" / "runs").glob("*.json")]
     records.append(json.loads((pipeline / "reports" / "report_run.json").read_text()))
     assert {r["stage"]: r["run_id"] for r in records} == {stage: run_id for stage, (run_id, _) in shown.items()}
