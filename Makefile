@@ -10,7 +10,7 @@ export PATH := $(BIN):$(PATH)
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 
-.PHONY: setup repro readme test lint typecheck ui clean-tracking
+.PHONY: setup repro readme test lint typecheck ui ui-screenshots clean-tracking
 
 setup: $(STAMP)
 
@@ -43,9 +43,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
+# One web worker, no job runner (MLflow's default: four workers and a huey consumer), on 127.0.0.1.
+# Prints each experiment's link in the model-training view first.
 ui: $(STAMP)
-	$(BIN)/mlflow ui --backend-store-uri sqlite:///$(CURDIR)/mlflow.db \
-	    --default-artifact-root $(CURDIR)/mlartifacts --host 127.0.0.1 --port $(UI_PORT)
+	$(BIN)/python -m nnsvm.ui serve $(UI_PORT)
+
+# Screenshots of the comparison views (README, "Looking at results") under reports/mlflow/.
+ui-screenshots: $(STAMP)
+	$(BIN)/python -m nnsvm.ui screenshots reports/mlflow
 
 clean-tracking:
 	rm -rf mlflow.db mlartifacts

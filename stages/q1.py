@@ -24,7 +24,7 @@ def main() -> None:
     p = load_section("q1", Q1Params)
     with tracking.stage_run(STAGE, params_digest=digest(p)) as run_id:
         data = toy.load(DATA)
-        tracking.tag_data(toy.digest({"clusters": data}), "generated")
+        tracking.use_data("clusters", DATA, toy.digest({"clusters": data}), "generated")
         (step, net), relu, pulses = measure.step_net(data), measure.relu_net(p), measure.pulses(p)
         log.info("step net accuracy %.4f; ReLU net max error %.1e", step["accuracy"], relu["fine"]["max_abs_err"])
         for name, result in (("step_net", step), ("relu_net", relu), ("pulses", pulses)):

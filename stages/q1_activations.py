@@ -30,7 +30,7 @@ def main() -> None:
     train.set_threads(q3.threads)
     with tracking.stage_run(STAGE, params_digest=digest(p.linear, p.sparsity)) as run_id:
         data = mnist.load("data/mnist")
-        tracking.tag_data(data.digest, data.source)
+        tracking.use_data("mnist", "data/mnist", data.digest, data.source)
         tensors = train.mnist_tensors(data, q3.max_train, torch.device("cpu"))  # CPU: the timings are the CPU's
         seed_everything(p.linear.seed)
         lin, ring_models, rings = linear.measure(p.linear, tensors)

@@ -32,7 +32,7 @@ def main() -> None:
     with tracking.stage_run(STAGE, params_digest=digest(p, q3.models[ORIGINAL])) as run_id:
         device = train.resolve_device(q3.device)
         data = mnist.load("data/mnist")
-        tracking.tag_data(data.digest, data.source)
+        tracking.use_data("mnist", "data/mnist", data.digest, data.source)
         tensors = train.mnist_tensors(data, q3.max_train, device)
         seed_everything(p.seed)
         deep = gradients.measure_deep(tensors, p)

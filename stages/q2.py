@@ -26,7 +26,7 @@ def main() -> None:
     with tracking.stage_run(STAGE, params_digest=digest(p)) as run_id:
         rng = seed_everything(p.seed)
         data = toy.load(DATA)
-        tracking.tag_data(toy.digest({"clusters": data}), "generated")
+        tracking.use_data("clusters", DATA, toy.digest({"clusters": data}), "generated")
         grads, optim = measure.run_backprop(p, rng), measure.run_optim(data, p.optim, rng)
         log.info("gradient agreement %s; f* = %.6f", grads["max_abs_diff"], optim["f_star"])
         write_json(OUT / "backprop.json", grads)

@@ -42,7 +42,7 @@ def main() -> None:
     with tracking.stage_run(STAGE) as run_id:
         device = train.resolve_device(p.device)
         data = mnist.load("data/mnist")
-        tracking.tag_data(data.digest, data.source)
+        tracking.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
         n = s.max_test or len(data.y_test)
         x, _ = train.to_tensors(data.x_test[:n], data.y_test[:n], device)
         net = checkpoint.load(f"models/q3/{MODEL}.pt", device)[0]

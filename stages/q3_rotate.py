@@ -29,7 +29,7 @@ def main() -> None:
         turns = rotate.angles(p.rotate.max_angle, p.rotate.step)
         device = train.resolve_device(p.device)
         data = mnist.load("data/mnist")
-        tracking.tag_data(data.digest, data.source)
+        tracking.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
         n = p.shift.max_test or len(data.y_test)
         x, y = train.to_tensors(data.x_test[:n], data.y_test[:n], device)
         nets = rotate.first_seeds(p.models, Path("models/q3"), device)

@@ -29,7 +29,7 @@ def main() -> None:
         seed_everything(p.seed)
         device = train.resolve_device(p.device)
         data = mnist.load("data/mnist")
-        tracking.tag_data(data.digest, data.source)
+        tracking.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
         n = s.max_test or len(data.y_test)
         x, y = train.to_tensors(data.x_test[:n], data.y_test[:n], device)
         nets = {name: checkpoint.load(f"models/q3/{name}.pt", device) for name in p.models}

@@ -30,21 +30,17 @@ def main(name: str) -> None:
     with tracking.stage_run(f"q3_train@{name}", params_digest=digest(spec)):
         device = train.resolve_device(p.device)
         data = mnist.load("data/mnist")
-        tracking.tag_data(data.digest, data.source)
-        tracking.log_dataset(
-            "mnist", source=Path("data/mnist").resolve().as_uri(), digest=data.digest, context="training"
-        )
+        tracking.use_data("mnist", "data/mnist", data.digest, data.source)
         tensors = train.mnist_tensors(data, p.max_train, device)
         fits = {}
-        for seed in p.seeds_of(name):
-            seed_everything(seed)
-            fits[seed] = train.fit(spec, tensors, torch.Generator().manual_seed(seed), name=f"{name} seed {seed}")
-            results.write_curves(REPORTS, name, seed, fits[seed].history)
-            prefix = f"seed{seed}." if spec.seeds > 1 else ""
-            for e in fits[seed].history:
-                tracking.log_metrics(
-                    {f"{prefix}train_loss": e.train_loss, f"{prefix}test_accuracy": e.test_accuracy}, step=e.epoch
-                )
+        for seed in p.seeds_of(name):  # one child run per seed: the UI's Group by (tag model) gives mean and range
+            with tracking.child_run(f"{name} seed {seed}", {"seed": seed}, {"model": name}):
+                seed_everything(seed)
+                fits[seed] = train.fit(spec, tensors, torch.Generator().manual_seed(seed), name=f"{name} seed {seed}")
+                results.write_curves(REPORTS, name, seed, fits[seed].history)
+                for e in fits[seed].history:
+                    tracking.log_metrics({"train_loss": e.train_loss, "test_accuracy": e.test_accuracy}, step=e.epoch)
+        tracking.log_mean_curve([f.history for f in fits.values()], ["train_loss", "test_accuracy"])
         result = results.train_result(fits, spec.epochs, device.type, spec.report_epochs)
         checkpoint.save(f"models/q3/{name}.pt", spec, {s: f.model for s, f in fits.items()})
         write_json(REPORTS / "train" / f"{name}.json", result)

@@ -24,7 +24,7 @@ def main() -> None:
     p = load_section("q4.maps", Q4MapsParams)
     with tracking.stage_run(STAGE, params_digest=digest(p)) as run_id:
         sets = {name: toy.load(DATA / f"{name}.npz") for name in maps.DATA_SETS}
-        tracking.tag_data(toy.digest(sets), "generated")
+        tracking.use_data("+".join(sets), DATA, toy.digest(sets), "generated")
         report, mapped = maps.run(sets, p.solver)
         log.info("separable after the map: %s", {k: v["mapped"]["separable"] for k, v in report.items()})
         write_json(OUT / "feature_maps.json", report)

@@ -24,7 +24,7 @@ def main() -> None:
     p = load_section("q4.svm", Q4SvmParams)
     with tracking.stage_run(STAGE, params_digest=digest(p)) as run_id:
         data = toy.load(DATA)
-        tracking.tag_data(toy.digest({"four_points": data}), "generated")
+        tracking.use_data("four_points", DATA, toy.digest({"four_points": data}), "generated")
         methods, checks, fits = hard_margin.run(data.x, data.y, p)
         log.info(
             "%d methods on %s points; largest |b - 3.5| %.1e",

@@ -25,7 +25,7 @@ def main(protocol: str) -> None:
     proto = q6.protocol(protocol)
     with tracking.stage_run(f"q6_final@{protocol}", params_digest=digest(proto)):
         data = q6data.load()
-        tracking.tag_data(data.digest, data.source)
+        tracking.use_data("mnist-q6-split", q6data.SPLIT_FILE, data.digest, data.source)
         grids = {k: read_json(f"reports/q6/grid/{k}.json")[protocol] for k in q6.kernels}
         kernel, best = results.best_over_kernels(grids)
         x_train, y_train, x_test, y_test = data.final_sets(protocol, proto.final_train, proto.scaling)

@@ -26,7 +26,7 @@ def main(kernel: str) -> None:
         f"q6_grid@{kernel}", params_digest=digest(*(q6.protocol(n).kernels[kernel] for n in PROTOCOLS))
     ):
         data = q6data.load()
-        tracking.tag_data(data.digest, data.source)
+        tracking.use_data("mnist-q6-split", q6data.SPLIT_FILE, data.digest, data.source, "grid-search")
         results = {}
         for name in PROTOCOLS:
             proto = q6.protocol(name)

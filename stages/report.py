@@ -4,8 +4,9 @@ Usage: ``python -m stages.report [CLAIMS_FILE OUT_DIR]``. With no arguments (the
 DVC stage) it judges ``claims/answer.yaml`` into ``reports/``, as an MLflow run. Any
 other answer to the assignment is judged against the same measurements, with no
 measurement stage rerun: ``python -m stages.report other.yaml reports/answers/other``.
-A pure function of its declared deps; README's headline block is synced from
-``reports/headline.md`` by ``make readme`` (part of ``make repro``).
+A pure function of its declared deps, with no run ID or time in its outputs; README's
+headline block (from ``reports/headline.md``) and ``reports/timings.md`` (from the run
+records) are written by ``make readme`` (part of ``make repro``).
 """
 
 import os
@@ -29,9 +30,9 @@ def render(answer_file: Path, out: Path) -> report.Content:
     answer = claims.load_answer(answer_file)
     manifest = mnist.load_manifest(Path("data/mnist"))
     origin = mnist.load_origin(REPORTS / "data" / "mnist_origin.json", manifest)
-    prov = report.provenance(manifest, origin, Path("requirements.lock").read_text(), tracking.experiment_name())
-    measured = claims.read_measurements(REPORTS)
-    content = report.build(answer, measured, prov, report.read_run_records(REPORTS / "runs"))
+    experiments = ", ".join(tracking.experiment_names())
+    prov = report.provenance(manifest, origin, Path("requirements.lock").read_text(), experiments)
+    content = report.build(answer, claims.read_measurements(REPORTS), prov)
     content = report.with_figure_root(content, os.path.relpath(REPORTS, out))
     for name, text in report.render_all(content, REPORTS).items():
         with atomic_path(out / name) as tmp:

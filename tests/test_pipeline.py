@@ -65,7 +65,8 @@ def test_every_stage_has_a_run_record_naming_its_run(pipeline):
     for stage in stage_names(pipeline):
         record = run_record(pipeline, stage)
         assert record["stage"] == stage and record["run_id"] == run_ids[stage], stage
-        assert record["wall_seconds"] > 0 and record["experiment"] == "nnsvm"
+        experiment = {"q3_train": "nnsvm-q3-training", "q6_grid": "nnsvm-q6-grid"}.get(stage.split("@")[0], "nnsvm")
+        assert record["wall_seconds"] > 0 and record["experiment"] == experiment and "git_dirty" in record
         assert {"cpu", "gpu", "python"} <= set(record["host"])
     listed = {p.stem for p in (pipeline / "reports" / "runs").glob("*.json")}
     assert listed == stage_names(pipeline) - {"report"}

@@ -137,7 +137,7 @@ def test_models_are_logged_with_signature_and_example(pipeline):
     """It logs each trained model to its q3_train stage's MLflow run with a signature and an input example."""
     code = (
         "import json, mlflow; from nnsvm.core import tracking; mlflow.set_tracking_uri(tracking.tracking_uri()); "
-        "eid = mlflow.get_experiment_by_name('nnsvm').experiment_id; "
+        "eid = mlflow.get_experiment_by_name(tracking.experiment_of('q3_train@mlp')).experiment_id; "
         "ms = mlflow.search_logged_models(experiment_ids=[eid], output_format='list'); "
         "stage = {r['run_id']: r['tags.stage'] for r in tracking.runs()}; "
         "info = {m.name: mlflow.models.get_model_info(m.model_uri) for m in ms}; "

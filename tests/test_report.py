@@ -50,7 +50,7 @@ RECORDS = [
         "git_commit": "abc123",
         "host": {"cpu": "c", "gpu": "g", "python": "3"},
     },
-    {"stage": "report", "run_id": "r0", "wall_seconds": 1.0, "git_commit": "abc123"},
+    {"stage": "report", "run_id": "r0", "wall_seconds": 1.0, "git_commit": "abc123", "git_dirty": True},
 ]
 
 
@@ -59,7 +59,7 @@ ORIGIN = {"origin": "file:///m", "route": "mirror", "recorded_at": "2025-01-01T0
 
 def content(ans=None, found=None, manifest=MANIFEST):
     prov = report.provenance(manifest, ORIGIN, "torch==2.14.1\nnumpy==2.3.0\n", "nnsvm")
-    return report.build(ans or answer(spec()), found or measured(), prov, RECORDS)
+    return report.build(ans or answer(spec()), found or measured(), prov)
 
 
 def test_claims_are_grouped_by_question_in_the_answers_order():
@@ -94,12 +94,22 @@ def test_each_check_shows_source_tolerance_and_outcome():
     assert "= 3.49 (truncated: 3.49 to 3.5)" in md and "measured interval 3.5 ± 0.001 (solver tolerance)" in md
 
 
-def test_stage_table_comes_from_the_run_records():
-    """It lists every stage's run record but the report's own, with its commit and time, and their total."""
-    c = content()
-    assert [(st.stage, st.run_id, st.seconds, st.git_commit) for st in c.stages] == [("svm", "r1", 2.5, "abc123")]
-    assert c.provenance["total_seconds"] == 2.5 and c.provenance["machine"] == "c; GPU: g; Python 3"
+def test_timings_page_comes_from_the_run_records():
+    """It lists every run record, the report's own too, with its MLflow run, Duration and commit, and their total."""
+    md = report.timings_markdown(RECORDS)
+    assert "| svm | `r1` |  | 2.5 s | `abc123` |" in md and "| report | `r0` |  | 1.0 s | `abc123` (dirty) |" in md
+    assert "| all stages | | | 3.5 s | |" in md and "Machine: c; GPU: g; Python 3" in md
+
+
+def test_report_files_hold_no_run_id_or_time(tmp_path):
+    """It keeps run IDs and times out of the report's DVC-hashed files and links the timings page instead."""
+    c = content(found=measured(run_id="run-0123456789abcdef"))
     assert c.provenance["packages"] == {"torch": "2.14.1", "numpy": "2.3.0"}
+    files = report.render_all(c, tmp_path)
+    assert not [name for name, text in files.items() if "run-0123456789abcdef" in text or "wall" in text]
+    assert (
+        "[timings.md](timings.md)" in files["report.md"] and "<code>reports/timings.md</code>" in files["report.html"]
+    )
 
 
 def test_html_is_self_contained_and_escaped(tmp_path):

@@ -23,17 +23,39 @@ def test_report_is_written(pipeline):
     assert f"MNIST: {source} set" in md and source in html
 
 
-def test_report_lists_every_stage_run_record(pipeline):
-    """It shows one stage-table row per run record (the report's own aside), with that record's MLflow run."""
-    records = [json.loads(p.read_text()) for p in sorted((pipeline / "reports" / "runs").glob("*.json"))]
-    md = (pipeline / "reports" / "report.md").read_text()
-    html = (pipeline / "reports" / "report.html").read_text()
-    assert f"from the outputs of {len(records)} stages" in md
-    for record in records:
-        assert f"| {record['stage']} |" in md and f"`{record['run_id']}` |" in md, record["stage"]
-        assert record["run_id"] in html
-    own = json.loads((pipeline / "reports" / "report_run.json").read_text())
-    assert own["stage"] == "report" and own["run_id"] not in md
+def mlflow_durations(work) -> dict[str, float]:
+    """Every stage's newest finished run: its Duration (end - start) in seconds, as the MLflow UI shows it."""
+    code = (
+        "import json; from nnsvm.core import tracking; "
+        "print(json.dumps({s: r['seconds'] for s, r in tracking.latest_stage_runs().items()}))"
+    )
+    return json.loads(run_in(work, "python", "-c", code).stdout)
+
+
+def test_timings_page_agrees_with_mlflow_durations(pipeline):
+    """It writes reports/timings.md after the run (make readme): one row per stage, each within a second of MLflow."""
+    run_in(pipeline, "python", "-m", "nnsvm.report")
+    rows = [line.split(" | ") for line in (pipeline / "reports" / "timings.md").read_text().splitlines()]
+    shown = {
+        r[0].strip("| "): (r[1].strip("`"), float(r[3].removesuffix(" s")))
+        for r in rows
+        if len(r) > 3 and r[1].startswith("`")
+    }
+    records = [json.loads(p.read_text()) for p in (pipeline / "reports" / "runs").glob("*.json")]
+    records.append(json.loads((pipeline / "reports" / "report_run.json").read_text()))
+    assert {r["stage"]: r["run_id"] for r in records} == {stage: run_id for stage, (run_id, _) in shown.items()}
+    durations = mlflow_durations(pipeline)
+    assert durations.keys() == shown.keys()
+    for stage, (_, seconds) in shown.items():
+        assert seconds == pytest.approx(durations[stage], abs=1.0), stage
+
+
+def test_report_files_carry_no_run_id(pipeline):
+    """It keeps every MLflow run ID out of the report's DVC outputs, so an identical rerun leaves them unchanged."""
+    records = [json.loads(p.read_text()) for p in (pipeline / "reports" / "runs").glob("*.json")]
+    for name in ("report.md", "report.html", "headline.md", "verdicts.json"):
+        text = (pipeline / "reports" / name).read_text()
+        assert not [r["stage"] for r in records if r["run_id"] in text], name
 
 
 def test_report_numbers_and_figures_are_in_mlflow(pipeline):

@@ -1,5 +1,11 @@
 """Tracking: where the store is, what a run carries, and failing fast on a dead server."""
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -54,16 +60,17 @@ def test_stage_run_records_tags_params_metrics_and_dataset(monkeypatch, tmp_path
     assert (tmp_path / "mlflow.db").exists()
     assert tracking.artifact_location() == (tmp_path / "mlartifacts").as_uri()
     assert tracking.dataset_inputs(run_id) == [("pts", "abc", "training")]
-    record = (tmp_path / "reports" / "runs" / "demo.json").read_text()
-    assert run_id in record and '"wall_seconds"' in record
+    record = json.loads((tmp_path / "reports" / "runs" / "demo.json").read_text())
+    assert record["run_id"] == run_id and record["git_dirty"] in (True, False, None)
+    assert record["wall_seconds"] == pytest.approx((run["end_time"] - run["start_time"]).total_seconds(), abs=0.1)
 
 
 def test_a_failing_stage_ends_its_run_failed_with_the_error(monkeypatch, tmp_path):
-    """It marks the run FAILED, tags the error, and writes no run record."""
+    """It marks the run FAILED, tags the error's first line, and writes no run record."""
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(NnsvmError), tracking.stage_run("broken", params={}):
-        raise NnsvmError("the mirror is corrupt")
+        raise NnsvmError("the mirror is corrupt\nsecond line of detail")
     (run,) = tracking.runs(stage="broken")
     assert run["status"] == "FAILED" and run["tags.error"] == "NnsvmError: the mirror is corrupt"
     assert not (tmp_path / "reports" / "runs" / "broken.json").exists()
@@ -79,3 +86,112 @@ def test_logged_params_are_the_ones_dvc_yaml_declares(monkeypatch, tmp_path):
     flat = tracking.flatten(params)
     assert {"q6.n_jobs", "q6.published.refine_factor", "q6.improved.kernels.rbf.C"} <= set(flat)
     assert not any(k.startswith("q6.published.kernels.linear") for k in flat)
+
+
+def test_experiments_open_in_the_model_training_view(monkeypatch, tmp_path):
+    """It tags each experiment it creates, and one made before, as custom model development (not GenAI)."""
+    import mlflow
+
+    monkeypatch.chdir(tmp_path)
+    mlflow.set_tracking_uri(tracking.tracking_uri())
+    mlflow.create_experiment("nnsvm")  # an old store: no kind
+    for stage in ("toy", "q3_train@mlp", "q6_grid@rbf"):
+        with tracking.stage_run(stage, params={}):
+            pass
+    kinds = {n: mlflow.get_experiment_by_name(n).tags.get("mlflow.experimentKind") for n in tracking.experiment_names()}
+    assert kinds == dict.fromkeys(["nnsvm", "nnsvm-q3-training", "nnsvm-q6-grid"], "custom_model_development")
+    assert {r["tags.stage"]: r["experiment_id"] for r in tracking.runs()}.keys() == {
+        "toy",
+        "q3_train@mlp",
+        "q6_grid@rbf",
+    }
+
+
+STAGE_SCRIPT = """
+import sys, time
+from nnsvm.core import tracking
+time.sleep(float(sys.argv[1]))  # what imports and param checks take in a real stage
+with tracking.stage_run("slow", params={}):
+    print("started", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def _stage_process(tmp_path: Path, before: float, inside: float) -> subprocess.Popen:
+    env = os.environ | {"PYTHONPATH": str(Path(tracking.__file__).parents[2])}
+    return subprocess.Popen(
+        [sys.executable, "-c", STAGE_SCRIPT, str(before), str(inside)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_mlflow_duration_is_the_stage_process_time(monkeypatch, tmp_path):
+    """It starts the run when the stage's process starts (imports included), so Duration is the stage's time."""
+    monkeypatch.chdir(tmp_path)
+    t0 = time.time()
+    proc = _stage_process(tmp_path, 2.0, 1.0)
+    proc.communicate(timeout=120)
+    assert proc.returncode == 0
+    (run,) = tracking.runs(stage="slow")
+    start, end = run["start_time"].timestamp(), run["end_time"].timestamp()
+    assert start == pytest.approx(t0, abs=1.0) and end - start >= 3.0 and end <= time.time()
+    record = json.loads((tmp_path / "reports" / "runs" / "slow.json").read_text())
+    assert record["wall_seconds"] == pytest.approx(end - start, abs=0.06)
+
+
+@pytest.mark.parametrize("then", ["the stage reruns", "make readme"])
+def test_a_killed_stage_leaves_no_running_run(monkeypatch, tmp_path, then):
+    """It ends KILLED a run whose process was killed with SIGKILL, when a stage next starts or `make readme` runs."""
+    monkeypatch.chdir(tmp_path)
+    proc = _stage_process(tmp_path, 0.0, 120.0)
+    assert proc.stdout.readline().strip() == "started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    (orphan,) = tracking.runs(stage="slow")
+    assert orphan["status"] == "RUNNING"
+    if then == "make readme":
+        assert tracking.end_orphans() == [orphan["run_id"]]
+    else:
+        with tracking.stage_run("slow", params={}):
+            pass
+    status = {r["run_id"]: r["status"] for r in tracking.runs(stage="slow")}
+    assert status.pop(orphan["run_id"]) == "KILLED" and "RUNNING" not in status.values()
+
+
+def test_a_running_stage_is_not_ended_by_another(monkeypatch, tmp_path):
+    """It leaves alone a RUNNING run whose process is still alive."""
+    monkeypatch.chdir(tmp_path)
+    proc = _stage_process(tmp_path, 0.0, 120.0)
+    try:
+        assert proc.stdout.readline().strip() == "started"
+        with tracking.stage_run("other", params={}):
+            pass
+        assert tracking.runs(stage="slow")[0]["status"] == "RUNNING"
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+
+
+def test_seed_child_runs_and_the_mean_curve(monkeypatch, tmp_path):
+    """It logs one child run per seed (param seed, same metric names) and the mean over seeds on the stage's run."""
+    from types import SimpleNamespace as P
+
+    monkeypatch.chdir(tmp_path)
+    curves = {1: [P(epoch=1, acc=0.5), P(epoch=2, acc=0.7)], 2: [P(epoch=1, acc=0.7), P(epoch=2, acc=0.9)]}
+    with tracking.stage_run("q3_train@m", params={}) as run_id:
+        for seed, curve in curves.items():
+            with tracking.child_run(f"m seed {seed}", {"seed": seed, "unused": None}, {"model": "m"}):
+                for point in curve:
+                    tracking.log_metrics({"acc": point.acc}, step=point.epoch)
+        tracking.log_mean_curve(list(curves.values()), ["acc"])
+    children = tracking.child_runs(run_id)
+    assert sorted(c["params.seed"] for c in children) == ["1", "2"]
+    assert {c["tags.model"] for c in children} == {"m"} and "params.unused" not in children[0]
+    assert all(c["status"] == "FINISHED" and c["tags.parent_stage"] == "q3_train@m" for c in children)
+    import mlflow
+
+    history = mlflow.MlflowClient().get_metric_history(run_id, "acc")
+    assert [(m.step, round(m.value, 9)) for m in history] == [(1, 0.6), (2, 0.8)]

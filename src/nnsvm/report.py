@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import json
 import math
+import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,14 @@ COMPARE = {"equals": "=", "at_most": "<=", "at_least": ">=", "above": ">", "belo
 
 @dataclass(frozen=True)
 class StageRun:
-    """The MLflow run behind one stage's current outputs (``reports/runs/<stage>.json``)."""
+    """The MLflow run behind one stage's current outputs (``reports/runs/<stage>.json``), for ``timings.md``."""
 
     stage: str
     run_id: str
-    seconds: float | None
+    seconds: float | None  # MLflow's Duration of the run
     git_commit: str
+    git_dirty: bool | None = None
+    experiment: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,6 @@ class Content:
     headline: list[dict[str, str]]
     verdicts: dict[str, int]
     provenance: dict[str, Any]
-    stages: list[StageRun] = field(default_factory=list)
     figure_root: str = ""  # the Markdown's figure links: "" beside reports/, else the path back to it
 
 
@@ -207,6 +209,52 @@ def read_run_records(runs_dir: Path) -> list[dict[str, Any]]:
     return [json.loads(p.read_text()) for p in sorted(runs_dir.glob("*.json"))]
 
 
+TIMINGS = "timings.md"  # not a DVC output: run IDs and times change on every run, the report's outputs must not
+
+
+def stage_runs(records: list[dict[str, Any]]) -> list[StageRun]:
+    """One row of the timings page per run record."""
+    return [
+        StageRun(
+            r["stage"],
+            r["run_id"],
+            r.get("wall_seconds"),
+            r.get("git_commit", "unknown")[:12],
+            r.get("git_dirty"),
+            r.get("experiment", ""),
+        )
+        for r in records
+    ]
+
+
+def timings_markdown(records: list[dict[str, Any]]) -> str:
+    """``reports/timings.md``: each stage's MLflow run, its Duration, the git commit it ran at, the machine."""
+    stages = stage_runs(records)
+    hosts = Counter(
+        f"{r['host']['cpu']}; GPU: {r['host']['gpu']}; Python {r['host']['python']}" for r in records if "host" in r
+    )
+    return (
+        _environment()
+        .get_template("timings.md.j2")
+        .render(
+            stages=stages,
+            machine=hosts.most_common(1)[0][0] if hosts else "unknown",
+            total_seconds=sum(s.seconds or 0.0 for s in stages),
+        )
+    )
+
+
+def write_timings(reports_dir: Path) -> Path:
+    """Write ``timings.md`` from ``reports_dir``'s run records (the stages' and the report's own)."""
+    records = read_run_records(reports_dir / "runs")
+    own = reports_dir / "report_run.json"
+    if own.exists():
+        records.append(json.loads(own.read_text()))
+    out = reports_dir / TIMINGS
+    out.write_text(timings_markdown(records))
+    return out
+
+
 def package_versions(lock_text: str) -> dict[str, str]:
     """The pinned versions of the packages the report names, from ``requirements.lock``."""
     pins = dict(line.split("==", 1) for line in lock_text.splitlines() if "==" in line and not line.startswith("#"))
@@ -252,37 +300,26 @@ def render_markdown(content: Content) -> str:
     return _environment().get_template("report.md.j2").render(c=content)
 
 
-def build(answer: AnswerFile, measured: Measured, prov: dict[str, Any], records: list[dict[str, Any]]) -> Content:
-    """The report's content: ``answer``'s claims judged against ``measured``, the provenance, every stage's run."""
+def build(answer: AnswerFile, measured: Measured, prov: dict[str, Any]) -> Content:
+    """The report's content: ``answer``'s claims judged against ``measured``, and the provenance.
+
+    No run ID or time: the report's files are DVC outputs, identical when the numbers are (``timings.md`` has them).
+    """
     judged = judge_all(answer, measured.values)
-    stages = [
-        StageRun(r["stage"], r["run_id"], r.get("wall_seconds"), r.get("git_commit", "unknown")[:12])
-        for r in records
-        if r["stage"] != "report"
-    ]
-    hosts = Counter(
-        f"{r['host']['cpu']}; GPU: {r['host']['gpu']}; Python {r['host']['python']}" for r in records if "host" in r
-    )
     return Content(
         answer=answer.answer,
         rule={v: RULE[v] for v in VERDICTS} | {"note": IMPROVED_NOTE},
         sections=sections(judged, measured),
         headline=headline(answer, judged, measured),
         verdicts=verdict_counts(judged),
-        provenance=prov
-        | {
-            "machine": hosts.most_common(1)[0][0] if hosts else "unknown",
-            "git_commits": sorted({s.git_commit for s in stages}),
-            "total_seconds": sum(s.seconds or 0.0 for s in stages),
-        },
-        stages=stages,
+        provenance=prov,
     )
 
 
 def provenance(
     manifest: dict[str, Any], origin: dict[str, Any], requirements_lock: str, experiment: str
 ) -> dict[str, Any]:
-    """Where the numbers come from: the data (manifest, origin record), the pinned packages, the MLflow experiment."""
+    """Where the numbers come from: the data (manifest, origin record), the pinned packages, the MLflow experiments."""
     return {
         "mnist": {
             "source": manifest["source"],
@@ -349,6 +386,13 @@ def sync_readme_file(readme: Path, headline: Path) -> bool:
 
 
 if __name__ == "__main__":
-    # `make readme`: README's headline block from the report stage's headline.md.
-    changed = sync_readme_file(Path("README.md"), Path("reports/headline.md"))
-    print("README.md headline block " + ("updated" if changed else "already up to date"))
+    # `make readme` (after `dvc repro`): the stage-time page from the run records, README's headline block
+    # from the report stage's headline.md, and no run left RUNNING by a killed stage.
+    print(f"{write_timings(Path('reports'))} written")
+    if Path("README.md").exists():
+        changed = sync_readme_file(Path("README.md"), Path("reports/headline.md"))
+        print("README.md headline block " + ("updated" if changed else "already up to date"))
+    from nnsvm.core import tracking  # MLflow only here, not in the report stage's rendering
+
+    if Path("mlflow.db").exists() or os.environ.get("MLFLOW_TRACKING_URI"):
+        tracking.end_orphans()  # a repro served from DVC's cache runs no stage, so none ended them

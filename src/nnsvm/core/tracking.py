@@ -15,7 +15,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,34 @@ EXPS_DIR = os.sep.join(["", ".dvc", "tmp", "exps", ""])
 
 
 def experiment_name() -> str:
-    """``MLFLOW_EXPERIMENT_NAME`` if set, else ``nnsvm``."""
+    """The base name: ``MLFLOW_EXPERIMENT_NAME`` if set, else ``nnsvm``."""
     return os.environ.get("MLFLOW_EXPERIMENT_NAME") or "nnsvm"
+
+
+# The two comparisons people make in the UI get an experiment each, so that their
+# chart views hold only comparable runs; every other stage goes to the base one.
+COMPARISONS = {"q3_train@": "q3-training", "q6_grid@": "q6-grid"}
+# MLflow 3 opens an experiment without this tag in its GenAI view ("Traces").
+EXPERIMENT_TAGS = {"mlflow.experimentKind": "custom_model_development"}
+NOTES = {
+    "q3-training": "Q3 models side by side: each q3_train@<model> run logs test_accuracy and train_loss "
+    "per epoch (the mean over seeds); its child runs, one per seed (param seed, tag model), "
+    "give mean and range with Group by: tag model.",
+    "q6-grid": "Q6 grid search: one child run per candidate (params kernel, protocol, C, gamma, degree; "
+    "metric cv_accuracy) under each q6_grid@<kernel> run. Parallel coordinates or contour chart.",
+    "": "Every other stage of the pipeline (data, Q1, Q2, the rest of Q3 and Q6, Q4, Q5, the report).",
+}
+
+
+def experiment_of(stage: str) -> str:
+    """The experiment a stage's runs go to: ``nnsvm-q3-training``, ``nnsvm-q6-grid`` or ``nnsvm``."""
+    suffix = next((s for prefix, s in COMPARISONS.items() if stage.startswith(prefix)), "")
+    return f"{experiment_name()}-{suffix}" if suffix else experiment_name()
+
+
+def experiment_names() -> list[str]:
+    """Every experiment of the project, the base one first."""
+    return [experiment_name(), *(f"{experiment_name()}-{s}" for s in COMPARISONS.values())]
 
 
 def project_root(cwd: Path | None = None) -> Path:
@@ -72,14 +98,68 @@ def git_commit(root: Path) -> str:
     return out.stdout.strip() if out.returncode == 0 else "unknown"
 
 
-def _experiment_id(mlflow: Any, name: str, root: Path, own_store: bool) -> str:
-    experiment = mlflow.get_experiment_by_name(name)
+def git_dirty(root: Path) -> bool | None:
+    """Whether tracked files other than the pipeline's own outputs differ from HEAD (None: not a git tree).
+
+    ``reports/`` and ``dvc.lock`` are left out: a running pipeline rewrites them itself.
+    """
+    command = ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!reports", ":!dvc.lock"]
+    try:
+        out = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return bool(out.stdout.strip()) if out.returncode == 0 else None
+
+
+def _experiment_id(client: Any, name: str, root: Path, own_store: bool) -> str:
+    experiment = client.get_experiment_by_name(name)
+    suffix = name[len(experiment_name()) + 1 :] if name != experiment_name() else ""
+    tags = EXPERIMENT_TAGS | {"mlflow.note.content": NOTES.get(suffix, "")}
     if experiment is not None:
+        for key, value in tags.items():  # stores made before the tags were set
+            if experiment.tags.get(key) != value:
+                client.set_experiment_tag(experiment.experiment_id, key, value)
         return experiment.experiment_id
     # Only our own SQLite store gets the project's artifact folder; a server
     # keeps its own artifact root.
     location = (root / "mlartifacts").as_uri() if own_store else None
-    return mlflow.create_experiment(name, artifact_location=location)
+    return client.create_experiment(name, artifact_location=location, tags=tags)
+
+
+def process_tags() -> dict[str, str]:
+    """Which process owns a run: a run RUNNING whose process is gone was killed (:func:`end_orphaned_runs`)."""
+    import socket
+
+    me = psutil.Process()
+    return {"nnsvm.host": socket.gethostname(), "nnsvm.pid": str(me.pid), "nnsvm.pid_start": f"{me.create_time():.3f}"}
+
+
+def _process_gone(tags: Mapping[str, str]) -> bool:
+    """True when the process that opened a run no longer runs (a run from another host: never)."""
+    import socket
+
+    if "nnsvm.pid" not in tags:
+        return True  # opened before runs carried their process: nothing can still be writing to it
+    if tags.get("nnsvm.host") != socket.gethostname():
+        return False
+    try:
+        started = psutil.Process(int(tags["nnsvm.pid"])).create_time()
+    except (psutil.NoSuchProcess, ValueError):
+        return True
+    return abs(started - float(tags.get("nnsvm.pid_start", "0"))) > 1.0  # the PID was reused
+
+
+def end_orphaned_runs(client: Any, experiment_ids: list[str]) -> list[str]:
+    """End KILLED every RUNNING run of these experiments whose process no longer exists; return their IDs."""
+    ended = []
+    for run in client.search_runs(experiment_ids, "attributes.status = 'RUNNING'", max_results=5000):
+        if _process_gone(run.data.tags):
+            client.set_tag(run.info.run_id, "error", "killed: its process ended without closing the run")
+            client.set_terminated(run.info.run_id, "KILLED")
+            ended.append(run.info.run_id)
+    if ended:
+        log.warning("ended %d MLflow run(s) left RUNNING by a killed process: %s", len(ended), ", ".join(ended))
+    return ended
 
 
 def flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -137,6 +217,21 @@ def host() -> dict[str, str]:
     return {"cpu": cpu, "gpu": gpu, "python": platform.python_version()}
 
 
+def end_orphans() -> list[str]:
+    """:func:`end_orphaned_runs` over the project's store (``make readme``: a repro served from cache runs no stage)."""
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri())
+    client = mlflow.MlflowClient()
+    return end_orphaned_runs(client, _existing_experiment_ids(client))
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: first line of the message``, for the ``error`` tag."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".strip()[:500]
+
+
 @contextmanager
 def stage_run(
     stage: str,
@@ -144,13 +239,17 @@ def stage_run(
     params: Mapping[str, Any] | None = None,
     params_digest: str = "-",
 ) -> Iterator[str]:
-    """One MLflow run spanning one executed stage's work; yields its run ID.
+    """One MLflow run spanning one executed stage's process; yields its run ID.
 
-    ``params`` default to the stage's params in ``dvc.yaml`` (:func:`stage_params`),
-    logged flat. The run is tagged with the stage, git commit and params digest
-    (:func:`tag_data` adds the data's); a stage that raises ends its run FAILED
-    with the error as the ``error`` tag. On success the stage's run record is
-    written (:func:`run_record_path`).
+    The run starts at the process's start time (imports and param checks
+    included), so MLflow's Duration is the stage's real time; it ends when the
+    stage's work ends. ``params`` default to the stage's params in ``dvc.yaml``
+    (:func:`stage_params`), logged flat. Tags: stage, git commit, whether the
+    tree was dirty, params digest, the owning process (:func:`process_tags`);
+    :func:`tag_data` adds the data's. A stage that raises ends its run FAILED
+    with the one-line error as the ``error`` tag. Runs left RUNNING by a killed
+    process are ended KILLED first (:func:`end_orphaned_runs`). On success the
+    stage's run record is written (:func:`run_record_path`), its seconds MLflow's.
     """
     root = project_root()
     uri = tracking_uri(root)
@@ -160,32 +259,74 @@ def stage_run(
     import mlflow
 
     mlflow.set_tracking_uri(uri)
+    client = mlflow.MlflowClient()
     try:
-        experiment_id = _experiment_id(mlflow, experiment_name(), root, own_store)
+        experiment_id = _experiment_id(client, experiment_of(stage), root, own_store)
+        end_orphaned_runs(client, _existing_experiment_ids(client))
     except Exception as exc:  # noqa: BLE001 - any store failure is the user's to fix
         raise NnsvmError(f"MLflow tracking store {uri} is unusable ({exc}); fix or unset MLFLOW_TRACKING_URI") from None
-    commit = git_commit(root)
-    tags = {"stage": stage, "git_commit": commit, "params_digest": params_digest}
-    with mlflow.start_run(experiment_id=experiment_id, run_name=stage, tags=tags) as run:
+    commit, dirty = git_commit(root), git_dirty(root)
+    tags = {"stage": stage, "git_commit": commit, "git_dirty": str(dirty).lower(), "params_digest": params_digest}
+    started = psutil.Process().create_time()
+    run = client.create_run(experiment_id, start_time=int(started * 1000), tags=tags | process_tags(), run_name=stage)
+    run_id = run.info.run_id
+    with mlflow.start_run(run_id=run_id):
         mlflow.log_params({k: str(v)[:6000] for k, v in logged.items()})
-        log.info("MLflow run %s (stage %s) in %s", run.info.run_id, stage, uri)
+        log.info("MLflow run %s (stage %s) in %s", run_id, stage, uri)
+        try:
+            yield run_id
+        except BaseException as exc:
+            mlflow.set_tag("error", one_line(exc))
+            raise
+        mlflow.log_metric("stage_wall_seconds", time.time() - started)
+    info = client.get_run(run_id).info
+    record = {
+        "stage": stage,
+        "run_id": run_id,
+        "experiment": experiment_of(stage),
+        "git_commit": commit,
+        "git_dirty": dirty,
+        "wall_seconds": round((info.end_time - info.start_time) / 1000, 1),  # MLflow's Duration
+        "host": host(),
+    }
+    write_json(run_record_path(stage), record)
+
+
+def _existing_experiment_ids(client: Any) -> list[str]:
+    found = (client.get_experiment_by_name(name) for name in experiment_names())
+    return [e.experiment_id for e in found if e is not None]
+
+
+@contextmanager
+def child_run(name: str, params: Mapping[str, Any], tags: Mapping[str, str] | None = None) -> Iterator[str]:
+    """A child run of the active stage run, active inside the block (e.g. one seed of a model); yields its ID.
+
+    Children carry a ``parent_stage`` tag, not ``stage``: one run per stage stays one run.
+    """
+    import mlflow
+
+    parent = mlflow.active_run()
+    if parent is None:
+        raise RuntimeError("child_run needs an active run (inside tracking.stage_run)")
+    stage = mlflow.MlflowClient().get_run(parent.info.run_id).data.tags.get("stage", "")
+    child_tags = {"parent_stage": stage, **process_tags(), **(tags or {})}
+    with mlflow.start_run(experiment_id=parent.info.experiment_id, run_name=name, nested=True, tags=child_tags) as run:
+        mlflow.log_params({k: v for k, v in params.items() if v is not None})
         try:
             yield run.info.run_id
         except BaseException as exc:
-            mlflow.set_tag("error", f"{type(exc).__name__}: {exc}"[:5000])
+            mlflow.set_tag("error", one_line(exc))
             raise
-        # The whole stage process: imports and param checks precede the run.
-        seconds = time.time() - psutil.Process().create_time()
-        mlflow.log_metric("stage_wall_seconds", seconds)
-        record = {
-            "stage": stage,
-            "run_id": run.info.run_id,
-            "experiment": experiment_name(),
-            "git_commit": commit,
-            "wall_seconds": round(seconds, 1),
-            "host": host(),
-        }
-        write_json(run_record_path(stage), record)
+
+
+def log_mean_curve(curves: Sequence[Sequence[Any]], names: Sequence[str], step: str = "epoch") -> None:
+    """Log, per step, the mean over ``curves`` (e.g. one per seed) of the attributes ``names`` of their points.
+
+    The stage's run then draws one curve per model in the chart view; its seed children give the range.
+    """
+    for points in zip(*curves, strict=True):
+        mean = {n: sum(float(getattr(p, n)) for p in points) / len(points) for n in names}
+        log_metrics(mean, step=int(getattr(points[0], step)))
 
 
 def tag_data(digest: str, source: str) -> None:
@@ -193,6 +334,12 @@ def tag_data(digest: str, source: str) -> None:
     import mlflow
 
     mlflow.set_tags({"data_digest": digest, "data_source": source})
+
+
+def use_data(name: str, path: str | Path, digest: str, source: str, context: str = "training") -> None:
+    """The data a stage reads: :func:`tag_data` and a dataset input (:func:`log_dataset`) of the active run."""
+    tag_data(digest, source)
+    log_dataset(name, source=Path(path).resolve().as_uri(), digest=digest, context=context)
 
 
 def log_metrics(metrics: Mapping[str, float], step: int | None = None) -> None:
@@ -221,17 +368,18 @@ def log_dataset(name: str, *, source: str, digest: str, context: str, schema: Ma
 
 
 def runs(stage: str | None = None, children: bool = False) -> list[dict[str, Any]]:
-    """Runs of the project's experiment (newest first), optionally of one stage, as plain dicts.
+    """Runs of the project's experiments (:func:`experiment_names`; newest first), optionally of one stage.
 
-    Child runs (e.g. Q6's grid candidates, see ``log_child_runs``) only with ``children=True``.
+    Child runs (Q3's seeds, Q6's grid candidates) only with ``children=True``.
     """
     import mlflow
 
     mlflow.set_tracking_uri(tracking_uri())
+    names = [n for n in experiment_names() if mlflow.get_experiment_by_name(n) is not None]
+    if not names:
+        return []
     filter_string = f"tags.stage = '{stage}'" if stage else ""
-    frame = mlflow.search_runs(
-        experiment_names=[experiment_name()], filter_string=filter_string, order_by=["start_time DESC"]
-    )
+    frame = mlflow.search_runs(experiment_names=names, filter_string=filter_string, order_by=["start_time DESC"])
     if not children and "tags.mlflow.parentRunId" in frame:
         frame = frame[frame["tags.mlflow.parentRunId"].isna()]
     return frame.to_dict(orient="records")
@@ -251,14 +399,16 @@ def dataset_inputs(run_id: str) -> list[tuple[str, str, str]]:
 
 
 def latest_stage_runs() -> dict[str, dict[str, Any]]:
-    """The newest finished run of each stage: ``{stage: {"run_id", "seconds", "experiment_id"}}``."""
+    """The newest finished run of each stage: ``{stage: {"run_id", "seconds", "experiment_id"}}``.
+
+    ``seconds`` is MLflow's Duration (end time minus start time).
+    """
     found: dict[str, dict[str, Any]] = {}
     for run in runs():
         stage = run.get("tags.stage")
         if run["status"] != "FINISHED" or not stage or stage in found:
             continue
-        seconds = run.get("metrics.stage_wall_seconds")
-        seconds = None if seconds is None or seconds != seconds else float(seconds)  # NaN: not logged
+        seconds = (run["end_time"] - run["start_time"]).total_seconds()
         found[stage] = {"run_id": run["run_id"], "seconds": seconds, "experiment_id": run["experiment_id"]}
     return found
 
@@ -280,8 +430,17 @@ def run_record(run_id: str) -> dict[str, Any]:
     return {"metrics": dict(client.get_run(run_id).data.metrics), "artifacts": sorted(paths)}
 
 
+def experiment_ids() -> dict[str, str]:
+    """``{name: experiment ID}`` of the project's experiments that exist in the store."""
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri())
+    found = {name: mlflow.get_experiment_by_name(name) for name in experiment_names()}
+    return {name: e.experiment_id for name, e in found.items() if e is not None}
+
+
 def artifact_location() -> str | None:
-    """Where the project's experiment keeps its artifacts (None if it does not exist yet)."""
+    """Where the project's base experiment keeps its artifacts (None if it does not exist yet)."""
     import mlflow
 
     mlflow.set_tracking_uri(tracking_uri())
@@ -311,7 +470,7 @@ def log_torch_model(model: Any, name: str, input_example: Any) -> None:
 
 
 def log_child_runs(children: list[tuple[str, Mapping[str, Any], Mapping[str, float]]]) -> list[str]:
-    """One child run of the active run per ``(name, params, metrics)``; returns their run IDs.
+    """One finished child run of the active run per ``(name, params, metrics)``; returns their run IDs.
 
     Children carry a ``parent_stage`` tag, not ``stage``: one run per stage stays one run.
     """
@@ -328,11 +487,13 @@ def log_child_runs(children: list[tuple[str, Mapping[str, Any], Mapping[str, flo
     ids = []
     for name, params, metrics in children:
         tags = {"mlflow.parentRunId": parent.info.run_id, "mlflow.runName": name, "parent_stage": stage}
+        tags |= process_tags()
         run = client.create_run(parent.info.experiment_id, run_name=name, tags=tags)
         client.log_batch(
             run.info.run_id,
             metrics=[Metric(k, float(v), now, 0) for k, v in metrics.items()],
-            params=[Param(k, str(v)) for k, v in params.items()],
+            # None left out (a linear kernel's gamma): a numeric axis of the parallel-coordinates chart stays numeric.
+            params=[Param(k, str(v)) for k, v in params.items() if v is not None],
         )
         client.set_terminated(run.info.run_id)
         ids.append(run.info.run_id)
@@ -344,9 +505,8 @@ def child_runs(parent_run_id: str) -> list[dict[str, Any]]:
     import mlflow
 
     mlflow.set_tracking_uri(tracking_uri())
-    frame = mlflow.search_runs(
-        experiment_names=[experiment_name()], filter_string=f"tags.mlflow.parentRunId = '{parent_run_id}'"
-    )
+    names = [n for n in experiment_names() if mlflow.get_experiment_by_name(n) is not None]
+    frame = mlflow.search_runs(experiment_names=names, filter_string=f"tags.mlflow.parentRunId = '{parent_run_id}'")
     return frame.to_dict(orient="records")
 
 
