@@ -22,7 +22,7 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 def main() -> None:
     p = load_section("q1", Q1Params)
-    with tracking.stage_run(STAGE, params_digest=digest(p)) as run_id:
+    with tracking.stage_run(STAGE, params_digest=digest(p)):
         data = toy.load(DATA)
         tracking.use_data("clusters", DATA, toy.digest({"clusters": data}), "generated")
         (step, net), relu, pulses = measure.step_net(data), measure.relu_net(p), measure.pulses(p)
@@ -34,7 +34,7 @@ def main() -> None:
             for name, fig in figures.figures(data, net, step, pulses, p).items()
         }
         found = measurements.measurements(step, relu, pulses, {k: f"q1/{v.name}" for k, v in figs.items()})
-        write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        write_measurements(OUT / "measurements.json", stage=STAGE, measurements=found)
         tracking.log_claims(measurement_metrics(found), figs.values())
 
 

@@ -28,7 +28,7 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 def main() -> None:
     p, q3 = load_section("q1", Q1Params), load_section("q3", Q3Params)
     train.set_threads(q3.threads)
-    with tracking.stage_run(STAGE, params_digest=digest(p.linear, p.sparsity)) as run_id:
+    with tracking.stage_run(STAGE, params_digest=digest(p.linear, p.sparsity)):
         data = mnist.load("data/mnist")
         tracking.use_data("mnist", "data/mnist", data.digest, data.source)
         tensors = train.mnist_tensors(data, q3.max_train, torch.device("cpu"))  # CPU: the timings are the CPU's
@@ -50,7 +50,7 @@ def main() -> None:
             for name, fig in figures_activations.figures(rings, ring_models, lin, sparse).items()
         }
         found = measurements_activations.measurements(lin, sparse, {k: f"q1/{v.name}" for k, v in figs.items()})
-        write_measurements(OUT / "measurements_activations.json", stage=STAGE, run_id=run_id, measurements=found)
+        write_measurements(OUT / "measurements_activations.json", stage=STAGE, measurements=found)
         tracking.log_claims(measurement_metrics(found), figs.values())
 
 

@@ -29,7 +29,7 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 def main() -> None:
     p, q3 = load_section("q1.gradients", GradientsParams), load_section("q3", Q3Params)
     train.set_threads(q3.threads)
-    with tracking.stage_run(STAGE, params_digest=digest(p, q3.models[ORIGINAL])) as run_id:
+    with tracking.stage_run(STAGE, params_digest=digest(p, q3.models[ORIGINAL])):
         device = train.resolve_device(q3.device)
         data = mnist.load("data/mnist")
         tracking.use_data("mnist", "data/mnist", data.digest, data.source)
@@ -43,7 +43,7 @@ def main() -> None:
         write_json(OUT / "gradients.json", result)
         figs = {name: save_figure(fig, OUT / f"{name}.png") for name, fig in figures_gradients.figures(result).items()}
         found = measurements_gradients.measurements(result, {k: f"q1/{v.name}" for k, v in figs.items()})
-        write_measurements(OUT / "measurements_gradients.json", stage=STAGE, run_id=run_id, measurements=found)
+        write_measurements(OUT / "measurements_gradients.json", stage=STAGE, measurements=found)
         tracking.log_claims(measurement_metrics(found), figs.values())
 
 

@@ -23,7 +23,7 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 def main() -> None:
     p = load_section("q2", Q2Params)
-    with tracking.stage_run(STAGE, params_digest=digest(p)) as run_id:
+    with tracking.stage_run(STAGE, params_digest=digest(p)):
         rng = seed_everything(p.seed)
         data = toy.load(DATA)
         tracking.use_data("clusters", DATA, toy.digest({"clusters": data}), "generated")
@@ -33,7 +33,7 @@ def main() -> None:
         write_json(OUT / "optim.json", optim)
         figure = save_figure(figures.figure(optim), OUT / "optimisers.png")
         found = measurements.measurements(grads, optim, p, "q2/optimisers.png")
-        write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        write_measurements(OUT / "measurements.json", stage=STAGE, measurements=found)
         tracking.log_claims(measurement_metrics(found), [figure])
         for step, losses in enumerate(measure.loss_curves(optim)):
             tracking.log_metrics(losses, step=step)

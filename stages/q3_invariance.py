@@ -39,7 +39,7 @@ def main() -> None:
     if missing := sorted({m for pair in GAINS.values() for m in pair} - set(p.models)):
         raise NnsvmError(f"q3.models lacks {', '.join(missing)}, which the pooling ablation compares; add them back")
     train.set_threads(p.threads)
-    with tracking.stage_run(STAGE) as run_id:
+    with tracking.stage_run(STAGE):
         device = train.resolve_device(p.device)
         data = mnist.load("data/mnist")
         tracking.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
@@ -55,7 +55,7 @@ def main() -> None:
         save_figure(pooling_figures.equivariance(net.conv1, x[0], 3, 2, MODEL), OUT / "equivariance.png")
         save_figure(pooling_figures.pooling(changed, rings, SHOWN, MODEL), OUT / "pooling.png")
         found = measurements.invariance_parts(conv_found, changed, gains, rings)
-        write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        write_measurements(OUT / "measurements.json", stage=STAGE, measurements=found)
         tracking.log_claims(measurement_metrics(found), [OUT.parent.parent / f for f in figures_of(found)])
 
 

@@ -17,7 +17,7 @@ REPORTS = Path("reports/q3")
 
 def main() -> None:
     p = load_section("q3", Q3Params)
-    with tracking.stage_run(STAGE) as run_id:
+    with tracking.stage_run(STAGE):
         trained = {name: read_json(REPORTS / "train" / f"{name}.json") for name in p.models}
         inframe = read_json(REPORTS / "shift_inframe_by_distance.json")
         shown = read_json(REPORTS / "demo.json")
@@ -28,7 +28,7 @@ def main() -> None:
             | measurements.demo(shown)
             | measurements.invariance(inframe, p.models, p.shift.max_shift)
         )
-        write_measurements(REPORTS / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        write_measurements(REPORTS / "measurements.json", stage=STAGE, measurements=found)
         tracking.log_claims(measurement_metrics(found), [REPORTS.parent / f for f in figures_of(found)])
 
 

@@ -24,7 +24,7 @@ REPORTS, FIGURES = Path("reports/q3"), Path("reports/q3/rotate")
 def main() -> None:
     p = load_section("q3", Q3Params)
     train.set_threads(p.threads)
-    with tracking.stage_run(STAGE, params_digest=digest(p.rotate, p.shift)) as run_id:
+    with tracking.stage_run(STAGE, params_digest=digest(p.rotate, p.shift)):
         seed_everything(p.seed)
         turns = rotate.angles(p.rotate.max_angle, p.rotate.step)
         device = train.resolve_device(p.device)
@@ -45,7 +45,7 @@ def main() -> None:
         for step, metrics in found.steps():  # step = angle + max_angle (MLflow steps are >= 0)
             tracking.log_metrics(metrics, step=step)
         measured = rotate_measurements.rotation(found, p.models)
-        write_measurements(REPORTS / "measurements_rotate.json", stage=STAGE, run_id=run_id, measurements=measured)
+        write_measurements(REPORTS / "measurements_rotate.json", stage=STAGE, measurements=measured)
         tracking.log_claims(measurement_metrics(measured), [REPORTS.parent / f for f in figures_of(measured)])
 
 

@@ -22,7 +22,7 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 def main() -> None:
     p = load_section("q4.maps", Q4MapsParams)
-    with tracking.stage_run(STAGE, params_digest=digest(p)) as run_id:
+    with tracking.stage_run(STAGE, params_digest=digest(p)):
         sets = {name: toy.load(DATA / f"{name}.npz") for name in maps.DATA_SETS}
         tracking.use_data("+".join(sets), DATA, toy.digest(sets), "generated")
         report, mapped = maps.run(sets, p.solver)
@@ -33,7 +33,7 @@ def main() -> None:
             for name, m in mapped.items()
         }
         found = measurements.maps(report, {k: f"q4/{v.name}" for k, v in figs.items()})
-        write_measurements(OUT / "measurements_maps.json", stage=STAGE, run_id=run_id, measurements=found)
+        write_measurements(OUT / "measurements_maps.json", stage=STAGE, measurements=found)
         tracking.log_claims(measurement_metrics(found), figs.values())
 
 

@@ -22,7 +22,7 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 def main() -> None:
     p = load_section("q4.svm", Q4SvmParams)
-    with tracking.stage_run(STAGE, params_digest=digest(p)) as run_id:
+    with tracking.stage_run(STAGE, params_digest=digest(p)):
         data = toy.load(DATA)
         tracking.use_data("four_points", DATA, toy.digest({"four_points": data}), "generated")
         methods, checks, fits = hard_margin.run(data.x, data.y, p)
@@ -36,7 +36,7 @@ def main() -> None:
         write_json(OUT / "svm_checks.json", checks)
         figure = save_figure(figures.hard_margin(data.x, data.y, fits[0]), OUT / "svm.png")
         found = measurements.hard_margin(methods, checks, p, "q4/svm.png")
-        write_measurements(OUT / "measurements_svm.json", stage=STAGE, run_id=run_id, measurements=found)
+        write_measurements(OUT / "measurements_svm.json", stage=STAGE, measurements=found)
         tracking.log_claims(measurement_metrics(found), [figure])
 
 

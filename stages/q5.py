@@ -21,7 +21,7 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 def main() -> None:
     p = load_section("q5", Q5Params)
-    with tracking.stage_run(STAGE, params_digest=digest(p)) as run_id:
+    with tracking.stage_run(STAGE, params_digest=digest(p)):
         rng = seed_everything(p.seed)
         x = measure.sample(p, rng)
         tracking.tag_data(f"normal-seed{p.seed}-{p.n_points}x{p.dim}", "generated")
@@ -34,7 +34,7 @@ def main() -> None:
         write_json(OUT / "kernels.json", result)
         figs = {name: save_figure(fig, OUT / f"{name}.png") for name, fig in figures.figures(result).items()}
         found = measurements.measurements(result, p, "q5/rff.png")
-        write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        write_measurements(OUT / "measurements.json", stage=STAGE, measurements=found)
         tracking.log_claims(measurement_metrics(found), figs.values())
 
 

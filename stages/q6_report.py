@@ -16,7 +16,7 @@ OUT = Path("reports/q6")
 
 def main() -> None:
     q6 = load_section("q6", Q6Params)
-    with tracking.stage_run(STAGE) as run_id:
+    with tracking.stage_run(STAGE):
         grids = {k: read_json(OUT / "grid" / f"{k}.json") for k in q6.kernels}
         finals = {p: read_json(OUT / "final" / f"{p}.json") for p in PROTOCOLS}
         diagnoses = {p: read_json(OUT / "final" / f"{p}_zero_as_six.json") for p in PROTOCOLS}
@@ -33,7 +33,7 @@ def main() -> None:
             measurements.figure_paths(q6.kernels),
             diagnoses,
         )
-        write_measurements(OUT / "measurements.json", stage=STAGE, run_id=run_id, measurements=found)
+        write_measurements(OUT / "measurements.json", stage=STAGE, measurements=found)
         tracking.log_claims(measurement_metrics(found), [OUT.parent / f for f in figures_of(found)])
         tracking.log_artifact(OUT / "metrics.json")
 

@@ -163,12 +163,13 @@ def test_the_projects_claims_file_loads():
 
 
 def test_measurements_round_trip_and_refuse_a_key_twice(tmp_path):
-    """It writes and reads measurement files with their run, and refuses one key from two stages."""
+    """It writes and reads measurement files with their stage (no run ID), and refuses one key from two stages."""
     m = {"q.x": around(1.0, 0.1, "g", "tol", note="n", figures=("q/a.png",)), "q.y": measure(math.inf, "e")}
-    write_measurements(tmp_path / "q" / "measurements.json", stage="s", run_id="r1", measurements=m)
+    write_measurements(tmp_path / "q" / "measurements.json", stage="s", measurements=m)
     found = read_measurements(tmp_path)
-    assert found.values == m and found.made_by["q.x"] == ("s", "r1")
+    assert found.values == m and found.made_by["q.x"] == "s"
+    assert "run_id" not in (tmp_path / "q" / "measurements.json").read_text()
     assert measurement_metrics(m) == {"q.x": 1.0, "q.x.low": 0.9, "q.x.high": 1.1}
-    write_measurements(tmp_path / "p" / "measurements.json", stage="t", run_id="r2", measurements={"q.x": m["q.x"]})
+    write_measurements(tmp_path / "p" / "measurements.json", stage="t", measurements={"q.x": m["q.x"]})
     with pytest.raises(NnsvmError, match="both"):
         read_measurements(tmp_path)

@@ -37,9 +37,9 @@ def spec(id="q4a.b", question="Q4-A", value=3.49, kind="fact", **kw):
     return base | kw
 
 
-def measured(figures=(), run_id="r1", **extra):
+def measured(figures=(), stage="svm", **extra):
     values = {"q4a.b": around(3.5, 1e-3, "g", "solver tolerance", figures=figures)} | extra
-    return Measured(values, {k: ("svm", run_id) for k in values})
+    return Measured(values, dict.fromkeys(values, stage))
 
 
 RECORDS = [
@@ -63,10 +63,10 @@ def content(ans=None, found=None, manifest=MANIFEST):
 
 
 def test_claims_are_grouped_by_question_in_the_answers_order():
-    """It puts Q1 before Q4, keeps each claim's run IDs and counts the verdicts the rule gave."""
+    """It puts Q1 before Q4, names the stages behind each section and counts the verdicts the rule gave."""
     c = content(answer(spec(), spec("q1d", "Q1-D", value=3.5)))
     assert [s.key for s in c.sections] == ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
-    assert c.sections[0].claims[0]["verdict"] == "confirmed" and c.sections[3].run_ids == ["r1"]
+    assert c.sections[0].claims[0]["verdict"] == "confirmed" and c.sections[3].stages == ["svm"]
     assert c.verdicts == {"confirmed": 1, "corrected": 1, "not reproduced": 0, "not checkable": 0}
     assert c.sections[3].claims[0]["correction"] == "b = 3.5" and not c.sections[0].claims[0]["correction"]
 
@@ -103,10 +103,10 @@ def test_timings_page_comes_from_the_run_records():
 
 def test_report_files_hold_no_run_id_or_time(tmp_path):
     """It keeps run IDs and times out of the report's DVC-hashed files and links the timings page instead."""
-    c = content(found=measured(run_id="run-0123456789abcdef"))
+    c = content(found=measured(stage="q4_svm"))
     assert c.provenance["packages"] == {"torch": "2.14.1", "numpy": "2.3.0"}
     files = report.render_all(c, tmp_path)
-    assert not [name for name, text in files.items() if "run-0123456789abcdef" in text or "wall" in text]
+    assert not [name for name, text in files.items() if re.search(r"\b[0-9a-f]{32}\b", text) or "wall" in text]
     assert (
         "[timings.md](timings.md)" in files["report.md"] and "<code>reports/timings.md</code>" in files["report.html"]
     )
@@ -120,7 +120,7 @@ def test_html_is_self_contained_and_escaped(tmp_path):
     html = report.render_html(content(found=measured(figures=("q4/f.png",))), tmp_path)
     assert re.findall(r'<img [^>]*src="data:image/png;base64,', html)
     assert not re.search(r'(src|href)="(?!data:|#)', html)
-    assert "corrected" in html and "r1" in html
+    assert "corrected" in html
 
 
 def test_markdown_links_figures_relative_to_reports_or_to_another_folder():

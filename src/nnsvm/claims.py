@@ -316,13 +316,16 @@ def judge_all(answer: AnswerFile, measured: Mapping[str, Measurement]) -> list[J
     return [judge(claim, measured) for claim in answer.claims]
 
 
-def write_measurements(path: str | Path, *, stage: str, run_id: str, measurements: Mapping[str, Measurement]) -> None:
-    """Write a stage's measurements (atomically) for the report stage to judge claims against."""
+def write_measurements(path: str | Path, *, stage: str, measurements: Mapping[str, Measurement]) -> None:
+    """Write a stage's measurements (atomically) for the report stage to judge claims against.
+
+    The file names the stage, not its MLflow run: a run ID would change the bytes on every
+    rerun. ``reports/runs/<stage>.json`` (not a DVC output) names the run.
+    """
     write_json(
         path,
         {
             "stage": stage,
-            "run_id": run_id,
             "measurements": {k: m.model_dump(exclude_defaults=True) for k, m in measurements.items()},
         },
     )
@@ -330,23 +333,23 @@ def write_measurements(path: str | Path, *, stage: str, run_id: str, measurement
 
 @dataclass(frozen=True)
 class Measured:
-    """Every measurement under ``reports/``, and the stage and MLflow run that made each."""
+    """Every measurement under ``reports/``, and the stage that made each."""
 
     values: dict[str, Measurement]
-    made_by: dict[str, tuple[str, str]]  # key -> (stage, run_id)
+    made_by: dict[str, str]  # key -> stage
 
 
 def read_measurements(reports_dir: str | Path) -> Measured:
     """Every ``measurements*.json`` under ``reports_dir``; one key measured twice is an error."""
     values: dict[str, Measurement] = {}
-    made_by: dict[str, tuple[str, str]] = {}
+    made_by: dict[str, str] = {}
     for path in sorted(Path(reports_dir).glob("**/measurements*.json")):
         data = read_json(path)
         for key, raw in data["measurements"].items():
             if key in values:
-                raise NnsvmError(f"measurement {key} is written by both {made_by[key][0]} and {data['stage']}")
+                raise NnsvmError(f"measurement {key} is written by both {made_by[key]} and {data['stage']}")
             values[key] = Measurement.model_validate(raw)
-            made_by[key] = (data["stage"], data["run_id"])
+            made_by[key] = data["stage"]
     return Measured(values, made_by)
 
 

@@ -63,7 +63,7 @@ class Section:
     key: str
     title: str
     claims: list[dict[str, Any]]
-    run_ids: list[str]
+    stages: list[str]  # the stages whose measurements the section's claims use
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def claim_view(j: Judgement, measured: Measured) -> dict[str, Any]:
         "correction": j.right_version(),
         "improved": improved.shown() if improved else "",
         "figures": list(dict.fromkeys(f for k in keys for f in measured.values[k].figures)),
-        "run_ids": sorted({measured.made_by[k][1] for k in used}),
+        "stages": sorted({measured.made_by[k] for k in used}),
     }
 
 
@@ -166,7 +166,7 @@ def sections(judged: list[Judgement], measured: Measured) -> list[Section]:
     for j in judged:
         grouped[question_key(j.claim.question)].append(claim_view(j, measured))
     secs = [
-        Section(key, QUESTIONS[key], claims, sorted({r for c in claims for r in c["run_ids"]}))
+        Section(key, QUESTIONS[key], claims, sorted({r for c in claims for r in c["stages"]}))
         for key, claims in grouped.items()
     ]
     seen: set[str] = set()
