@@ -64,6 +64,16 @@ def check_reachable(uri: str, timeout_s: float = 5.0) -> None:
         ) from None
 
 
+def store_error(uri: str, exc: Exception) -> str:
+    """One line naming why the store refused and the fix; a server that wants a login says so."""
+    if any(code in str(exc) for code in ("401", "403", "UNAUTHENTICATED", "PERMISSION_DENIED")):
+        return (
+            f"MLflow server {uri} refused the request: no or wrong credentials; "
+            "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
+        )
+    return f"MLflow tracking store {uri} is unusable ({exc}); fix or unset MLFLOW_TRACKING_URI"
+
+
 def git_commit(root: Path) -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
@@ -163,7 +173,7 @@ def stage_run(
     try:
         experiment_id = _experiment_id(mlflow, experiment_name(), root, own_store)
     except Exception as exc:  # noqa: BLE001 - any store failure is the user's to fix
-        raise NnsvmError(f"MLflow tracking store {uri} is unusable ({exc}); fix or unset MLFLOW_TRACKING_URI") from None
+        raise NnsvmError(store_error(uri, exc)) from None
     commit = git_commit(root)
     tags = {"stage": stage, "git_commit": commit, "params_digest": params_digest}
     with mlflow.start_run(experiment_id=experiment_id, run_name=stage, tags=tags) as run:
