@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 PG_USER = "mlflow"  # the database role and the database the tracking store uses
 AUTH_DB = "mlflow_auth"  # basic-auth's users and permissions
+DEBIAN_PG = Path("/usr/lib/postgresql")  # Debian's <version>/bin folders
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def pg_bindir() -> Path:
     if shutil.which("pg_config"):
         out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=False)
         candidates.append(out.stdout.strip())
-    candidates += sorted((str(p.parent) for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")), reverse=True)
+    candidates += sorted((str(p.parent) for p in DEBIAN_PG.glob("*/bin/initdb")), reverse=True)
     if shutil.which("initdb"):
         candidates.append(str(Path(shutil.which("initdb") or "").parent))
     for folder in filter(None, candidates):
