@@ -1,5 +1,9 @@
 """One-line errors of the team set-up: no PostgreSQL, refused credentials."""
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from nnsvm import server
@@ -43,3 +47,23 @@ def test_credentials_come_from_the_environment_first(monkeypatch, tmp_path):
     monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "ada")
     monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", "s3cret")
     assert server.credentials(home) == ("ada", "s3cret")
+
+
+def test_postgres_wants_the_password_over_tcp(tmp_path):
+    """It makes a cluster whose loopback connections need the generated password (a local user cannot walk in)."""
+    import tempfile
+
+    from teamkit import need_postgres
+
+    need_postgres()
+    home = server.Server(Path(tempfile.mkdtemp(prefix="nnsvm-pg-")))
+    try:
+        server.init_cluster(home)
+        hba = subprocess.run(
+            server._as_owner(["cat", str(home.pg_dir / "data" / "pg_hba.conf")]), capture_output=True, text=True
+        ).stdout
+        rules = [line.split() for line in hba.splitlines() if line.startswith("host")]
+        assert rules and all(rule[-1] == "scram-sha-256" for rule in rules)
+        assert (home.home / "pg_password").stat().st_mode & 0o077 == 0
+    finally:
+        shutil.rmtree(home.home, ignore_errors=True)

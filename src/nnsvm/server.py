@@ -112,11 +112,10 @@ def init_cluster(server: Server) -> None:
     _own(pwfile)
     try:
         # Local socket: only the owner can reach its 0700 folder, so trust; TCP needs the password.
-        _pg(server, "initdb", "-D", "data", "-U", PG_USER, f"--pwfile={pwfile}", "--auth-local=trust")
+        auth = ["--auth-local=trust", "--auth-host=scram-sha-256"]
+        _pg(server, "initdb", "-D", "data", "-U", PG_USER, f"--pwfile={pwfile}", *auth)
     finally:
         pwfile.unlink(missing_ok=True)
-    with (server.pg_dir / "data" / "pg_hba.conf").open("a") as hba:
-        hba.write("host all all 127.0.0.1/32 scram-sha-256\n")
 
 
 def _write_secret(path: Path, text: str) -> None:
