@@ -9,6 +9,7 @@ MLflow is imported lazily, so stages that do no work never pay for it.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import subprocess
@@ -80,6 +81,22 @@ def git_commit(root: Path) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+@contextmanager
+def _one_writer(uri: str) -> Iterator[None]:
+    """For SQLite: one process at a time creates the store's tables and the experiment.
+
+    Two queued experiments (`dvc queue start -j 2`) that start on a new ``mlflow.db`` would
+    both run MLflow's schema migrations and break the store; later writes wait on SQLite's
+    busy timeout, which MLflow sets. The lock is ``mlflow.db-lock``, released on close.
+    """
+    if not uri.startswith("sqlite:///"):
+        yield
+        return
+    with open(uri.removeprefix("sqlite:///") + "-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def _experiment_id(mlflow: Any, name: str, root: Path, own_store: bool) -> str:
@@ -171,7 +188,8 @@ def stage_run(
 
     mlflow.set_tracking_uri(uri)
     try:
-        experiment_id = _experiment_id(mlflow, experiment_name(), root, own_store)
+        with _one_writer(uri):
+            experiment_id = _experiment_id(mlflow, experiment_name(), root, own_store)
     except Exception as exc:  # noqa: BLE001 - any store failure is the user's to fix
         raise NnsvmError(store_error(uri, exc)) from None
     commit = git_commit(root)
