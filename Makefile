@@ -4,13 +4,18 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 UI_PORT ?= 5000
+# `make server`: the shared MLflow server (README, "Working as a team").
+SERVER_HOME ?= $(CURDIR)/.server
+SERVER_PORT ?= 5001
+PG_PORT ?= 5433
+AUTH ?=
 
 # Stages run as `python -m stages.<name>`: make sure that is the venv's python.
 export PATH := $(BIN):$(PATH)
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 
-.PHONY: setup repro readme test lint typecheck ui ui-screenshots clean-tracking
+.PHONY: setup repro readme test lint typecheck ui ui-screenshots clean-tracking server server-stop remote
 
 setup: $(STAMP)
 
@@ -54,3 +59,17 @@ ui-screenshots: $(STAMP)
 
 clean-tracking:
 	rm -rf mlflow.db mlartifacts
+
+# PostgreSQL + `mlflow server` on 127.0.0.1 (data in SERVER_HOME, reused); AUTH=1 adds basic-auth.
+server: $(STAMP)
+	$(BIN)/python -m nnsvm.server start --home $(SERVER_HOME) --port $(SERVER_PORT) --pg-port $(PG_PORT) $(if $(AUTH),--auth)
+
+server-stop: $(STAMP)
+	$(BIN)/python -m nnsvm.server stop --home $(SERVER_HOME)
+
+# The DVC remote everyone pushes to and pulls from: a path (local or network) or s3://... (pip install -e '.[s3]').
+# Needs only dvc on PATH (the venv's comes first), so it runs in any clone.
+remote:
+	@test -n "$(URL)" || { echo "usage: make remote URL=/path/to/shared/nnsvm-dvc  (or URL=s3://bucket/prefix)" >&2; exit 2; }
+	dvc remote add --default --force team $(URL)
+	@echo "Remote 'team' -> $(URL) (in .dvc/config: commit it). Share results: dvc push; get them: dvc pull"

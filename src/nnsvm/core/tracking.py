@@ -9,6 +9,7 @@ MLflow is imported lazily, so stages that do no work never pay for it.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import subprocess
@@ -90,12 +91,38 @@ def check_reachable(uri: str, timeout_s: float = 5.0) -> None:
         ) from None
 
 
+def store_error(uri: str, exc: Exception) -> str:
+    """One line naming why the store refused and the fix; a server that wants a login says so."""
+    if any(code in str(exc) for code in ("401", "403", "UNAUTHENTICATED", "PERMISSION_DENIED")):
+        return (
+            f"MLflow server {uri} refused the request: no or wrong credentials; "
+            "set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD"
+        )
+    return f"MLflow tracking store {uri} is unusable ({exc}); fix or unset MLFLOW_TRACKING_URI"
+
+
 def git_commit(root: Path) -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+@contextmanager
+def _one_writer(uri: str) -> Iterator[None]:
+    """For SQLite: one process at a time creates the store's tables and the experiment.
+
+    Two queued experiments (`dvc queue start -j 2`) that start on a new ``mlflow.db`` would
+    both run MLflow's schema migrations and break the store; later writes wait on SQLite's
+    busy timeout, which MLflow sets. The lock is ``mlflow.db-lock``, released on close.
+    """
+    if not uri.startswith("sqlite:///"):
+        yield
+        return
+    with open(uri.removeprefix("sqlite:///") + "-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def git_dirty(root: Path) -> bool | None:
@@ -261,10 +288,11 @@ def stage_run(
     mlflow.set_tracking_uri(uri)
     client = mlflow.MlflowClient()
     try:
-        experiment_id = _experiment_id(client, experiment_of(stage), root, own_store)
+        with _one_writer(uri):
+            experiment_id = _experiment_id(client, experiment_of(stage), root, own_store)
         end_orphaned_runs(client, _existing_experiment_ids(client))
     except Exception as exc:  # noqa: BLE001 - any store failure is the user's to fix
-        raise NnsvmError(f"MLflow tracking store {uri} is unusable ({exc}); fix or unset MLFLOW_TRACKING_URI") from None
+        raise NnsvmError(store_error(uri, exc)) from None
     commit, dirty = git_commit(root), git_dirty(root)
     tags = {"stage": stage, "git_commit": commit, "git_dirty": str(dirty).lower(), "params_digest": params_digest}
     started = psutil.Process().create_time()

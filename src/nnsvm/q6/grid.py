@@ -4,23 +4,55 @@ libsvm recomputes kernel rows for every fit; here each kernel matrix is built
 once per (kernel, gamma) and CV fold with BLAS and reused for every C, and the
 (gamma, fold) tasks run in parallel. Same folds, same solver, same scores as
 ``GridSearchCV(SVC(kernel=...))`` (checked in tests and benchmarks/svm_grid.py).
+
+The tasks run on this machine's cores (joblib's default backend) or, when
+``NNSVM_DASK_SCHEDULER`` names a Dask scheduler, on that cluster through joblib's
+Dask backend (benchmarks/q6_cluster.py). Where they run changes no score, so the
+address is an environment variable, not a param DVC would rerun the grid for.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, parallel_config
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.svm import SVC
 
+from nnsvm.core.errors import NnsvmError
 from nnsvm.q6.params import Q6KernelGrid
 
 log = logging.getLogger(__name__)
+
+SCHEDULER_ENV = "NNSVM_DASK_SCHEDULER"  # e.g. tcp://10.0.0.5:8786; unset or empty: this machine's cores
+
+
+def scheduler_address() -> str | None:
+    """The Dask scheduler the grid's tasks go to (``NNSVM_DASK_SCHEDULER``), or None to run them locally."""
+    return os.environ.get(SCHEDULER_ENV) or None
+
+
+@contextmanager
+def dask_backend(address: str, timeout_s: float = 10.0) -> Iterator[int]:
+    """joblib's Dask backend on the cluster at ``address``; yields its worker thread count."""
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout=f"{timeout_s}s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise NnsvmError(
+            f"Dask scheduler {address} is unreachable ({type(exc).__name__}: {exc}); start it "
+            f"(`dask scheduler`, then `dask worker {address}` on each machine) or unset {SCHEDULER_ENV}"
+        ) from None
+    with client, parallel_config(backend="dask", client=client):
+        yield sum(client.nthreads().values())
 
 
 @dataclass(frozen=True)
@@ -111,13 +143,24 @@ def grid_search(x: np.ndarray, y: np.ndarray, cands: list[Candidate], n_folds: i
     for c in cands:
         groups.setdefault((c.kernel, c.gamma, c.degree, c.coef0), []).append(c)
     tasks = [(key, f) for key in groups for f in range(n_folds)]
-    results = Parallel(n_jobs=n_jobs)(delayed(_score_fold)(x, y, *splits[f], groups[key]) for key, f in tasks)
+    results = _run(
+        [delayed(_score_fold)(x, y, *splits[f], groups[key]) for key, f in tasks], n_jobs, scheduler_address()
+    )
     per = {c: ([0.0] * n_folds, [0.0]) for c in cands}
     for (key, f), scores in zip(tasks, results):
         for c, (acc, secs) in zip(groups[key], scores):
             per[c][0][f] = acc
             per[c][1][0] += secs
     return [Scored(c, tuple(per[c][0]), per[c][1][0]) for c in cands]
+
+
+def _run(calls: list, n_jobs: int, address: str | None) -> list:
+    """The delayed ``calls``, in order: ``n_jobs`` local processes, or every thread of the Dask cluster."""
+    if address is None:
+        return Parallel(n_jobs=n_jobs)(calls)
+    with dask_backend(address) as threads:
+        log.info("grid: %d tasks on the Dask cluster at %s (%d worker threads)", len(calls), address, threads)
+        return Parallel(n_jobs=-1)(calls)
 
 
 def best(scored: list[Scored]) -> Scored:
