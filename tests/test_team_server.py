@@ -38,8 +38,11 @@ def client_for(server):
 
 
 def top_level_runs(client) -> list:
-    experiment = client.get_experiment_by_name("nnsvm")
-    found = client.search_runs([experiment.experiment_id], max_results=5000)
+    """The stage runs of the project's experiments (the seed and grid-candidate child runs left out)."""
+    from nnsvm.core.tracking import experiment_names
+
+    experiments = [e for e in map(client.get_experiment_by_name, experiment_names()) if e is not None]
+    found = client.search_runs([e.experiment_id for e in experiments], max_results=5000)
     return [r for r in found if "mlflow.parentRunId" not in r.data.tags]
 
 
@@ -103,8 +106,9 @@ def test_report_numbers_match_the_server_runs(served):
     assert len(files) >= 10
     for path in files:
         data = json.loads(path.read_text())
-        metrics = client.get_run(data["run_id"]).data.metrics
-        artifacts = artifact_paths(client, data["run_id"])
+        run_id = json.loads((work / "reports" / "runs" / f"{data['stage']}.json").read_text())["run_id"]
+        metrics = client.get_run(run_id).data.metrics
+        artifacts = artifact_paths(client, run_id)
         for key, m in data["measurements"].items():
             if m["value"] is not None and abs(m["value"]) != float("inf"):
                 assert metrics[key] == pytest.approx(m["value"], rel=1e-12, abs=1e-12), (path, key)
