@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.preprocessing import StandardScaler
 
 from nnsvm.core.errors import NnsvmError
+from nnsvm.core.io import save_npz
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +32,9 @@ class Split:
         return self.train[~np.isin(self.train, self.grid[protocol])]
 
     def save(self, path: str | Path) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        """Write the split atomically and byte-for-byte reproducible (issue 13: a kill leaves no half file)."""
         grids = {f"grid_{name}": idx for name, idx in self.grid.items()}
-        np.savez(path, train=self.train, test=self.test, **grids)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
+        save_npz(path, train=self.train, test=self.test, **grids)
 
     @classmethod
     def load(cls, path: str | Path) -> Split:
