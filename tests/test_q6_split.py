@@ -30,10 +30,30 @@ def test_grid_set_is_stratified_with_minimum_per_class():
     assert grid_counts.min() >= 5
 
 
-def test_too_small_grid_set_is_refused():
-    """It raises a one-line error naming the key to raise when a class would fall below the minimum."""
-    with pytest.raises(NnsvmError, match="fewer than 10; raise q6.split.grid_fraction"):
-        make_split(LABELS, 0.2, {"published": 0.05, "improved": 0.5}, 10, np.random.default_rng(0))
+def test_a_grid_fraction_too_small_for_the_data_takes_the_minimum_per_class(caplog):
+    """It raises a class's share to min_per_class, with a warning, where the data is small (issue 13 item 5:
+    the 5,000-image subset stopped here, "8 images of digit 0, fewer than 10")."""
+    split = make_split(LABELS, 0.2, {"published": 0.05, "improved": 0.5}, 10, np.random.default_rng(0))
+    assert np.bincount(LABELS[split.grid["published"]], minlength=10).min() == 10
+    assert "under the minimum of 10" in caplog.text
+
+
+def test_the_subset_splits_with_the_default_params():
+    """It splits the 5,000-image subset (500 per class) with the default q6.split params."""
+    import yaml
+    from conftest import REPO
+
+    p = yaml.safe_load((REPO / "params.yaml").read_text())["q6"]["split"]
+    labels = np.repeat(np.arange(10), 500)
+    split = make_split(labels, p["test_fraction"], p["grid_fraction"], p["min_per_class"], np.random.default_rng(0))
+    for grid in split.grid.values():
+        assert np.bincount(labels[grid], minlength=10).min() >= p["min_per_class"]
+
+
+def test_a_class_smaller_than_the_minimum_is_refused():
+    """It raises a one-line error naming the key to lower when a class has fewer images than the minimum."""
+    with pytest.raises(NnsvmError, match="fewer than the grid-search set's minimum of 90; lower q6.split"):
+        make_split(LABELS, 0.2, {"published": 0.05, "improved": 0.5}, 90, np.random.default_rng(0))
 
 
 def test_max_images_subsamples_before_splitting():

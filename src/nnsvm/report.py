@@ -32,6 +32,7 @@ from nnsvm.claims import (
     judge_all,
     show,
 )
+from nnsvm.core.io import write_text
 
 QUESTIONS = {
     "Q1": "Q1. Multilayer perceptrons designed by hand",
@@ -206,7 +207,8 @@ def verdict_counts(judged: list[Judgement]) -> dict[str, int]:
 
 def read_run_records(runs_dir: Path) -> list[dict[str, Any]]:
     """Every stage's run record (``reports/runs/*.json``), in stage-name order."""
-    return [json.loads(p.read_text()) for p in sorted(runs_dir.glob("*.json"))]
+    # Hidden names are temp files a killed stage left mid-write, never a record.
+    return [json.loads(p.read_text()) for p in sorted(runs_dir.glob("*.json")) if not p.name.startswith(".")]
 
 
 TIMINGS = "timings.md"  # not a DVC output: run IDs and times change on every run, the report's outputs must not
@@ -381,7 +383,7 @@ def sync_readme_file(readme: Path, headline: Path) -> bool:
     before = readme.read_text()
     after = sync_readme(before, headline.read_text())
     if after != before:
-        readme.write_text(after)
+        write_text(readme, after)  # atomically: a README cut in half loses its markers, so no rerun mends it
     return after != before
 
 

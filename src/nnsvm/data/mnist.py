@@ -313,8 +313,15 @@ def origin_record(manifest: dict, origin: str, route: Route) -> dict:
 
 
 def write_atomically(out_dir: Path, blobs: dict[str, bytes], manifest: dict) -> None:
-    """Write the files and manifest to a temp dir beside ``out_dir``, then swap it in."""
+    """Write the files and manifest to a temp dir beside ``out_dir``, then swap it in.
+
+    A kill at any point leaves ``out_dir`` whole (old or new) or absent, never
+    partial: ``read_store`` then finds nothing intact and the next run fetches
+    again. The temp dirs a killed run left behind are removed first.
+    """
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.parent.glob(f".{out_dir.name}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         for name, blob in blobs.items():
