@@ -149,6 +149,28 @@ def test_full_data_shows_no_banner(tmp_path):
     assert "subset-warning" not in report.render_html(content(), tmp_path)
 
 
+def test_subset_data_marks_every_section_and_headline_row(tmp_path):
+    """It says "5,000-image subset" in every section heading, every headline row (README's block) and verdicts.json."""
+    subset = MANIFEST | {"source": "subset", "warning": "using the 5,000-image subset"}
+    ans = answer(spec(), headline=[{"quantity": "b", "claim": "q4a.b"}])
+    c = content(ans, manifest=subset)
+    markdown = report.render_markdown(c)
+    for title in report.QUESTIONS.values():
+        assert f"## {title}{report.SUBSET_MARK}\n" in markdown
+        assert f">{title}{report.SUBSET_MARK}</h2>" in report.render_html(c, tmp_path)
+    rows = [line for line in report.headline_markdown(c).splitlines()[2:] if line]
+    assert rows and all("5,000-image subset" in row for row in rows)
+    assert report.verdict_table(c)["data"] == "5,000-image subset, not full MNIST"
+
+
+def test_full_data_report_carries_no_subset_mark(tmp_path):
+    """It leaves a full-data report exactly as before: no mark anywhere, no data key in verdicts.json."""
+    c = content(answer(spec(), headline=[{"quantity": "b", "claim": "q4a.b"}]))
+    for text in (*report.render_all(c, tmp_path).values(), report.headline_markdown(c)):
+        assert "subset" not in text
+    assert "data" not in report.verdict_table(c)
+
+
 def test_readme_block_is_replaced_between_markers():
     """It swaps only the marked block of README and leaves a README without markers alone."""
     readme = f"intro\n{report.README_START}\nold table\n{report.README_END}\noutro\n"

