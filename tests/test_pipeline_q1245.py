@@ -89,7 +89,7 @@ def test_measurements_name_their_run_and_its_metrics(pipeline):
     for rel, stage in MEASUREMENTS.items():
         data = read(pipeline, rel)
         assert "run_id" not in data
-        run = runs[read(pipeline, f"reports/runs/{data['stage']}.json")["run_id"]]
+        run = runs[read(pipeline, f"runs/{data['stage']}.json")["run_id"]]
         assert run["tags.stage"] == data["stage"] == stage
         for key, m in data["measurements"].items():
             if m["value"] is not None and abs(m["value"]) != float("inf"):
