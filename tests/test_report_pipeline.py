@@ -64,7 +64,8 @@ def test_report_numbers_and_figures_are_in_mlflow(pipeline):
     assert len(files) == 11  # q1 (+ activations, gradients), q2, q3 (+ rotate, invariance), q4 svm + maps, q5, q6
     for path in files:
         data = json.loads(path.read_text())
-        record = mlflow_record(pipeline, data["run_id"])
+        run_id = json.loads((pipeline / "reports" / "runs" / f"{data['stage']}.json").read_text())["run_id"]
+        record = mlflow_record(pipeline, run_id)
         for key, m in data["measurements"].items():
             if m["value"] is not None and abs(m["value"]) != float("inf"):
                 assert record["metrics"][key] == pytest.approx(m["value"], rel=1e-12, abs=1e-12), (path, key)

@@ -286,9 +286,9 @@ def stage_run(
     import mlflow
 
     mlflow.set_tracking_uri(uri)
-    client = mlflow.MlflowClient()
     try:
         with _one_writer(uri):
+            client = mlflow.MlflowClient()  # a new SQLite store runs its migrations here: one process at a time
             experiment_id = _experiment_id(client, experiment_of(stage), root, own_store)
         end_orphaned_runs(client, _existing_experiment_ids(client))
     except Exception as exc:  # noqa: BLE001 - any store failure is the user's to fix
