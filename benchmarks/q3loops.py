@@ -106,7 +106,8 @@ def project_shift(
 ) -> float:
     """Stage q3_shift's loop for one model (fresh weights): ``frame.grids``, every shift, all and in-frame images."""
     torch.set_num_threads(threads)
-    model = models.build(spec, torch.Generator().manual_seed(0))
+    # placed as checkpoint.load places the stage's models (channels-last for a LeNet on the CPU)
+    model = models.place(models.build(spec, torch.Generator().manual_seed(0)), x.device)
     start = time.perf_counter()
     frame.grids(model, x, y, max_shift, batch)
     return time.perf_counter() - start

@@ -29,9 +29,8 @@ def render(answer_file: Path, out: Path) -> report.Content:
     """Judge ``answer_file`` against the measurements under ``reports/``; write the report files into ``out``."""
     answer = claims.load_answer(answer_file)
     manifest = mnist.load_manifest(Path("data/mnist"))
-    origin = mnist.load_origin(REPORTS / "data" / "mnist_origin.json", manifest)
     experiments = ", ".join(tracking.experiment_names())
-    prov = report.provenance(manifest, origin, Path("requirements.lock").read_text(), experiments)
+    prov = report.provenance(manifest, Path("requirements.lock").read_text(), experiments)
     content = report.build(answer, claims.read_measurements(REPORTS), prov)
     content = report.with_figure_root(content, os.path.relpath(REPORTS, out))
     for name, text in report.render_all(content, REPORTS).items():

@@ -79,6 +79,20 @@ def test_untestable_missing_and_unfinished_are_not_checkable():
     assert j.verdict == "not checkable" and "did not finish" in j.why
 
 
+@pytest.mark.parametrize("kind", ["experiment", "fact"])
+@pytest.mark.parametrize("compare", ["equals", "above"])
+def test_an_interval_spanning_every_share_cannot_tell(kind, compare):
+    """It gives 'not checkable', not 'confirmed' or 'corrected', when the measured interval of a share covers 0 to
+    100%: 5 seeds at 41% +- 12 on the 5,000-image subset agree with any number the answer could state."""
+    wide = {"m": measure(0.41, "pct", spread=(0.0, 1.0, "99% prediction interval, 5 seeds"))}
+    j = judge(claim(kind, [{"measure": "m", "value": 0.985, "compare": compare}]), wide)
+    assert j.verdict == "not checkable" and "cannot tell" in j.why and "[0.00%, 100.00%]" in j.why
+    nearly = {"m": measure(0.41, "pct", spread=(0.001, 1.0, "99% prediction interval, 5 seeds"))}
+    assert judge(claim(kind, [{"measure": "m", "value": 0.985}]), nearly).verdict == "confirmed"
+    unbounded = {"m": measure(0.41, "g", spread=(0.0, 1.0, "a ratio"))}  # not a share: any width can tell
+    assert judge(claim(kind, [{"measure": "m", "value": 0.985}]), unbounded).verdict == "confirmed"
+
+
 def test_at_most_and_at_least_compare_one_side():
     """It reads 'at most' and 'at least' against the side of the interval that can satisfy them."""
     found = {"m": measure(0.5, spread=(0.4, 0.6, "x"))}

@@ -61,3 +61,20 @@ def test_fitting_and_predicting_twice_gives_identical_coefficients_and_predictio
     one, two = (diagnose.rule_predictions(f.model, x_test) for f in (first, second))
     assert np.array_equal(one, two)
     assert 0.5 < np.mean(one == y[400:]) < 1.0  # a problem with errors to make, not a trivial one
+
+
+@pytest.mark.slow
+def test_a_forced_rerun_of_the_whole_pipeline_gives_the_same_dvc_lock(pipeline, tmp_path):
+    """It reruns every stage of the tiny pipeline (`dvc repro -f`, on a copy) and finds dvc.lock unchanged: every
+    DVC output has the same hash. Fails on the main of stop 20, where Q1-A's timings and the MNIST origin
+    record were DVC outputs."""
+    import shutil
+
+    from conftest import run_in
+
+    work = tmp_path / "again"
+    # a store of its own: the copied one's experiments name the first copy's artifact folder
+    shutil.copytree(pipeline, work, symlinks=True, ignore=shutil.ignore_patterns("mlflow.db*", "mlartifacts"))
+    before = (work / "dvc.lock").read_text()
+    run_in(work, "dvc", "repro", "-f")
+    assert (work / "dvc.lock").read_text() == before

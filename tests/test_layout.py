@@ -111,6 +111,16 @@ def test_run_records_are_not_dvc_outputs(name):
     assert not [f for f in files if f.startswith("reports/runs") or f == "reports/report_run.json"], name
 
 
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_what_differs_between_runs_is_no_dvc_output_or_dep(name):
+    """It keeps wall times (reports/timing/) and where this MNIST copy came from (reports/data/mnist_origin.json) out
+    of every stage's outputs, deps, metrics and plots, and out of any folder a stage lists: DVC would hash them."""
+    kinds = ("outs", "deps", "metrics", "plots")
+    files = [next(iter(o)) if isinstance(o, dict) else o for k in kinds for o in STAGES[name].get(k, [])]
+    varying = ("reports/timing/q1_speed.json", "reports/timing/q1_speed.png", "reports/data/mnist_origin.json")
+    assert not [f for f in files for v in varying if v == f or v.startswith(f.rstrip("/") + "/")], name
+
+
 def test_package_inits_hold_no_code():
     """It keeps every package ``__init__`` to a docstring, so the dependency walk may leave them out."""
     for init in SRC.rglob("__init__.py"):

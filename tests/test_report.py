@@ -54,11 +54,8 @@ RECORDS = [
 ]
 
 
-ORIGIN = {"origin": "file:///m", "route": "mirror", "recorded_at": "2025-01-01T00:00:00+00:00"}
-
-
 def content(ans=None, found=None, manifest=MANIFEST):
-    prov = report.provenance(manifest, ORIGIN, "torch==2.14.1\nnumpy==2.3.0\n", "nnsvm")
+    prov = report.provenance(manifest, "torch==2.14.1\nnumpy==2.3.0\n", "nnsvm")
     return report.build(ans or answer(spec()), found or measured(), prov)
 
 

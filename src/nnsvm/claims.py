@@ -53,7 +53,9 @@ RULE: dict[Verdict, str] = {
     "wrong, and the report gives the right one.",
     "not reproduced": "the claim reports the result of an experiment, and the original protocol, run "
     "faithfully, gives an interval that excludes it (higher or lower); no error in the statement explains it.",
-    "not checkable": "no measurement here can test the claim (the reason is given), or its measurement did not finish.",
+    "not checkable": "no measurement here can test the claim (the reason is given), its measurement did not finish, "
+    "or its measured interval spans every value the quantity can take (a share from 0 to 100%): a measurement "
+    "that agrees with any number cannot tell.",
 }
 IMPROVED_NOTE = "Our improved models are shown in their own column and never decide a verdict."
 
@@ -115,6 +117,12 @@ class Measurement(BaseModel):
         if self.value is None:
             raise ValueError(f"no value: {self.missing}")
         return (self.value if self.low is None else self.low, self.value if self.high is None else self.high)
+
+    def can_tell(self) -> bool:
+        """Whether the interval leaves out some value the quantity can take: a share (``pct``, ``bool``) is in
+        [0, 1], so an interval from 0 to 1 or wider agrees with every number and tells nothing."""
+        low, high = self.interval()
+        return self.fmt not in ("pct", "bool") or low > 0 or high < 1
 
     def shown(self) -> str:
         """The measurement as the report shows it."""
@@ -301,6 +309,14 @@ def judge(claim: ClaimSpec, measured: Mapping[str, Measurement]) -> Judgement:
             return Judgement(claim, "not checkable", f"no stage measured {check.measure}")
         if found.value is None:
             return Judgement(claim, "not checkable", f"{check.measure} was not measured: {found.missing}")
+        if not found.can_tell():
+            low, high = found.interval()
+            return Judgement(
+                claim,
+                "not checkable",
+                f"{check.measure}'s interval [{show(low, found.fmt)}, {show(high, found.fmt)}] spans every value a "
+                f"share can take: the measurement cannot tell ({found.spread or 'its spread'})",
+            )
         results.append(CheckResult(check, found, agrees(check, found.interval())))
     if all(r.holds for r in results):
         return Judgement(claim, "confirmed", "every number agrees with its measured interval", tuple(results))

@@ -333,16 +333,15 @@ def mark_subset(content: Content) -> Content:
     )
 
 
-def provenance(
-    manifest: dict[str, Any], origin: dict[str, Any], requirements_lock: str, experiment: str
-) -> dict[str, Any]:
-    """Where the numbers come from: the data (manifest, origin record), the pinned packages, the MLflow experiments."""
+def provenance(manifest: dict[str, Any], requirements_lock: str, experiment: str) -> dict[str, Any]:
+    """Where the numbers come from: the data (its manifest: which bytes), the pinned packages, the MLflow experiments.
+
+    Not where or when this copy was fetched (``reports/data/mnist_origin.json``, stage mnist's MLflow run):
+    that differs between a fresh clone and the workspace that fetched first, and the report must not.
+    """
     return {
         "mnist": {
             "source": manifest["source"],
-            "origin": origin["origin"],
-            "route": origin["route"],
-            "recorded_at": origin["recorded_at"],
             "warning": manifest["warning"],
             "train_count": manifest["train_count"],
             "test_count": manifest["test_count"],

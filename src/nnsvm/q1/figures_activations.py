@@ -36,16 +36,23 @@ def linear_figure(ring_data: tuple[torch.Tensor, ...], models: dict[str, Trained
 
 
 def sparsity_figure(record: dict) -> Figure:
-    """Per-layer zero shares of each model, and the dense kernels' time on the real vs densified activations."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+    """Per-layer zero shares of each model's hidden ReLU outputs."""
+    fig, left = plt.subplots(figsize=(6.5, 4.2))
     for i, (name, zeros) in enumerate(record["zeros"].items()):
         layers = zeros["layers"]
         xs = np.arange(len(layers)) + 5 * i
         left.bar(xs, [100 * s["zero_share"] for s in layers.values()], label=name)
         for xpos, layer in zip(xs, layers):
-            left.text(xpos, 2, layer, rotation=90, ha="center", fontsize=7, color="white")
+            left.text(float(xpos), 2, layer, rotation=90, ha="center", fontsize=7, color="white")
     left.set(title="ReLU outputs exactly 0, per hidden layer (test set)", ylabel="zero share (%)", xticks=[])
     left.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def speed_figure(record: dict) -> Figure:
+    """The dense kernels' time on the real vs densified activations, per model (one run's timings)."""
+    fig, right = plt.subplots(figsize=(6.5, 4.2))
     models = record["speed"]["models"]
     xs = np.arange(len(models))
     for offset, kind in ((-0.2, "sparse"), (0.2, "dense")):

@@ -126,7 +126,9 @@ def lenet_conv1_norms(original: Q3ModelParams, x: torch.Tensor, y: torch.Tensor,
     for seed in range(p.seed, p.seed + p.seeds):
         xb, yb = first_batches(x, y, p.init_batches * p.batch_size, seed)
         for name, change in LENET_COMBOS.items():
-            model = models.build(original.model_copy(update=change), torch.Generator().manual_seed(seed)).to(x.device)
+            model = models.place(
+                models.build(original.model_copy(update=change), torch.Generator().manual_seed(seed)), x.device
+            )
             out[name].append(float(init_grad_norms(model, xb, yb, p.init_batches, p.batch_size)[0]))
     return out
 

@@ -235,20 +235,27 @@ def csr_speed(parts_: Parts, acts: list[torch.Tensor], batch_size: int, repeats:
     }
 
 
-def measure(models: dict[str, nn.Module], x: torch.Tensor, batch_size: int, repeats: int) -> dict:
-    """Zeros, dense-kernel timing and CSR timing of each model's hidden activations on ``x``: the JSON record."""
+def measure(models: dict[str, nn.Module], x: torch.Tensor, batch_size: int, repeats: int) -> tuple[dict, dict]:
+    """Each model's hidden activations on ``x``: ``(zeros, timings)``, two JSON records.
+
+    The zeros are a rerun's same numbers; the timings (dense kernels on real vs densified
+    activations, CSR vs dense) are wall times, different on every run, so they are kept apart.
+    """
     found = {name: parts(model) for name, model in models.items()}
     acts = {name: hidden_activations(pr.blocks, x, batch_size) for name, pr in found.items()}
-    return {
-        "threads": torch.get_num_threads(),
-        "dense_fill": DENSE_FILL,
+    zeros = {
         "test_images": len(x),
         "batch_size": batch_size,
-        "repeats": repeats,
         "zeros": {name: zero_stats(acts[name], pr.names) for name, pr in found.items()},
+    }
+    timings = {
+        "threads": torch.get_num_threads(),
+        "dense_fill": DENSE_FILL,
+        "repeats": repeats,
         "speed": speed({name: (pr.blocks, acts[name]) for name, pr in found.items()}, batch_size, repeats),
         "csr": {name: csr_speed(pr, acts[name], batch_size, repeats) for name, pr in found.items()},
     }
+    return zeros, timings
 
 
 def relu_models(names: tuple[str, ...], folder: Path) -> dict[str, nn.Module]:

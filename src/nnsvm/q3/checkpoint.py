@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from nnsvm.core.io import atomic_path
-from nnsvm.q3.models import build
+from nnsvm.q3.models import build, place
 from nnsvm.q3.params import Q3ModelParams
 
 
@@ -19,7 +19,7 @@ def load(path: str, device: torch.device) -> list[nn.Module]:
     spec = Q3ModelParams(**checkpoint["spec"])
     loaded = []
     for state in checkpoint["states"].values():
-        model = build(spec).to(device)
+        model = place(build(spec), device)
         model.load_state_dict(state)
         loaded.append(model.eval().requires_grad_(False))
     return loaded
@@ -29,9 +29,10 @@ def save(path: str | Path, spec: Q3ModelParams, models: dict[int, nn.Module]) ->
     """Write every seed's weights (on the CPU) with the spec that builds them, atomically.
 
     Serialised into memory first: ``torch.save`` to a file names the zip's records after the
-    file, so the temp name would make equal weights give different bytes.
+    file, so the temp name would make equal weights give different bytes. Tensors are stored
+    contiguous, whatever memory format the model trained in (:func:`models.place`).
     """
-    states = {seed: model.cpu().state_dict() for seed, model in models.items()}
+    states = {seed: {k: v.contiguous() for k, v in model.cpu().state_dict().items()} for seed, model in models.items()}
     buffer = io.BytesIO()
     torch.save({"spec": spec.model_dump(mode="json"), "states": states}, buffer)
     with atomic_path(path) as tmp:

@@ -103,7 +103,7 @@ def train_epoch(
 def fit(spec: Q3ModelParams, data: tuple[torch.Tensor, ...], generator: torch.Generator, name: str = "") -> Fit:
     """Train a fresh model of ``spec`` on ``data = (x_train, y_train, x_test, y_test)``."""
     x, y, x_test, y_test = data
-    model = models.build(spec, generator).to(x.device)
+    model = models.place(models.build(spec, generator), x.device)
     steps_per_epoch = -(-len(x) // spec.batch_size)
     optimizer, scheduler = make_optimizer(model, spec, spec.epochs * steps_per_epoch)
     history, start = [], time.perf_counter()
