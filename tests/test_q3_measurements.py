@@ -41,11 +41,12 @@ def test_any_epoch_count_the_notebook_may_have_run_counts():
 
 
 def test_wide_seed_spread_widens_the_interval():
-    """It takes the seeds' spread as it is: wildly different seeds give a wide prediction interval (clipped to 0-1)."""
+    """It takes the seeds' spread as it is: wildly different seeds give a wide prediction interval (clipped to 0-1),
+    which cannot tell one number from another."""
     found = measurements.accuracies({"lenet_published": trained("x", {30: [0.36, 0.85, 0.98, 0.5, 0.7]})})
     low, high = found["q3.lenet_published.epoch30"].interval()
     assert low == 0.0 and high == 1.0
-    assert judge(CLAIMS["q3.lenet-accuracy"], found).verdict == "confirmed"
+    assert judge(CLAIMS["q3.lenet-accuracy"], found).verdict == "not checkable"  # it agrees with any number
 
 
 def inframe(acc0: float, acc: dict[int, float]) -> dict:
