@@ -105,3 +105,18 @@ def test_the_demo_outcome_is_counted_over_every_in_frame_image():
     assert "lenet_published says 8 for 10.00% to 20.00% of them" in found["q3.demo.cnn_right_mlp_says_7"].note
     assert judge(CLAIMS["q3.demo"], found).verdict == "confirmed"
     assert judge(CLAIMS["q3.demo"], measurements.demo(demo_record([0, 0]))).verdict == "not reproduced"
+
+
+def test_a_seed_on_a_plateau_is_named_with_why_its_number_can_move():
+    """It names a seed whose accuracy barely rose over its last 10 epochs while far below the best seed (seed 45 of
+    the original LeNet, 88.0% after 30 epochs, left its plateau at epoch 29 in another run), and no other."""
+    rows = {
+        "42": [[e, 0.5, 0.90 + 0.0028 * e] for e in range(1, 31)],  # climbing: 98.4% at 30
+        "45": [[e, 1.6, 0.85 + 0.0010 * e] for e in range(1, 31)],  # 86% at 20, 88% at 30: up 1 point in 10 epochs
+    }
+    seeds = {s: r[-1][2] for s, r in rows.items()}
+    text = measurements.plateaus(rows, seeds, 30)
+    assert "seed 45 (88.00%, up 1.0 points in 10 epochs)" in text and "seed 42" not in text
+    assert measurements.plateaus(rows, seeds, 10) == ""  # too few epochs to see one
+    rows["45"] = [[e, 1.6, 0.70 + 0.0060 * e] for e in range(1, 31)]  # climbing still: 88% at 30, up 6 points
+    assert measurements.plateaus(rows, {s: r[-1][2] for s, r in rows.items()}, 30) == ""

@@ -23,9 +23,41 @@ def _seeds_text(seeds: dict[str, float]) -> str:
     return ", ".join(f"seed {s} {pct(a)}" for s, a in seeds.items())
 
 
-def _over_seeds(block: dict, epochs: str) -> Measurement:
-    """One ``by_epoch`` block of ``train/<model>.json`` (each seed's accuracy and their summary) as a measurement."""
+PLATEAU_WINDOW = 10  # epochs
+PLATEAU_GAIN = 0.02  # a seed that gained less than this over the window ...
+PLATEAU_GAP = 0.05  # ... while the best seed is this much higher is on a plateau
+
+
+def plateaus(history: dict[str, list[list[float]]], seeds: dict[str, float], epochs: int) -> str:
+    """Which seeds sit on a plateau after ``epochs`` epochs, in words ("" if none).
+
+    ``history``: each seed's ``[epoch, train_loss, test_accuracy]`` rows. A seed is on a plateau when its
+    accuracy rose less than :data:`PLATEAU_GAIN` over the last :data:`PLATEAU_WINDOW` epochs while the best
+    seed is :data:`PLATEAU_GAP` or more above it. Where a run leaves a plateau depends on rounding (the thread
+    count, the memory format), so such a seed's number can move by many points between two faithful runs.
+    """
+    if epochs <= PLATEAU_WINDOW:
+        return ""
+    best, stuck = max(seeds.values()), []
+    for seed, acc in seeds.items():
+        before = history[seed][epochs - 1 - PLATEAU_WINDOW][2]
+        if acc - before < PLATEAU_GAIN and best - acc >= PLATEAU_GAP:
+            stuck.append(f"seed {seed} ({pct(acc)}, up {100 * (acc - before):.1f} points in {PLATEAU_WINDOW} epochs)")
+    if not stuck:
+        return ""
+    return (
+        f"On a plateau after {epochs} epochs: {', '.join(stuck)}, {100 * PLATEAU_GAP:.0f} or more points below the "
+        "best seed. "
+        "Where a run leaves a plateau depends on rounding (thread count, memory format), so one more run of the "
+        "protocol may land far from this one: the interval's width is the protocol's, not noise to average away."
+    )
+
+
+def _over_seeds(block: dict, epochs: str, history: dict | None = None) -> Measurement:
+    """One ``by_epoch`` block of ``train/<model>.json`` (each seed's accuracy and their summary) as a measurement;
+    ``history`` (each seed's rows) adds which seeds sit on a plateau."""
     seeds, summary = block["seeds"], block["summary"]
+    stuck = plateaus(history, seeds, int(epochs)) if history else ""
     lo, hi = prediction_interval(list(seeds.values()), LEVEL)
     return measure(
         summary["mean"],
@@ -33,7 +65,7 @@ def _over_seeds(block: dict, epochs: str) -> Measurement:
         spread=(max(lo, 0.0), min(hi, 1.0), f"99% prediction interval of one more run, {len(seeds)} seeds"),
         text=f"{pct(summary['mean'])} ± {100 * summary['sd']:.2f} after {epochs} epochs (n = {len(seeds)} seeds, "
         f"range {pct(summary['min'])} to {pct(summary['max'])})",
-        note=_seeds_text(seeds),
+        note=_seeds_text(seeds) + (f". {stuck}" if stuck else ""),
         figures=("q3/training.png",),
     )
 
@@ -51,7 +83,7 @@ def accuracies(trained: dict[str, dict]) -> dict[str, Measurement]:
                 figures=("q3/training.png",),
             )
             continue
-        at = {e: _over_seeds(block, e) for e, block in t["by_epoch"].items()}
+        at = {e: _over_seeds(block, e, t.get("history")) for e, block in t["by_epoch"].items()}
         for e, m in at.items():
             out[f"q3.{name}.epoch{e}"] = m
         out[f"q3.{name}.test_accuracy"] = at[str(t["epochs"])]
