@@ -5,13 +5,13 @@ from pathlib import Path
 
 import torch
 
-from nnsvm.claims import measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
+from nnsvm.measurement import measurement_metrics, write_measurements
 from nnsvm.plotting import save_figure
 from nnsvm.q1 import figures_activations, linear, measurements_activations, sparsity
 from nnsvm.q1.params import Q1Params

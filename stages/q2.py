@@ -3,13 +3,13 @@
 import logging
 from pathlib import Path
 
-from nnsvm.claims import measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import toy
+from nnsvm.measurement import measurement_metrics, write_measurements
 from nnsvm.plotting import save_figure
 from nnsvm.q2 import figures, measure, measurements
 from nnsvm.q2.params import Q2Params

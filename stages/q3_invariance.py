@@ -8,13 +8,13 @@ and the LeNet trained on shifted images (reports/q3/measurements_invariance.json
 
 from pathlib import Path
 
-from nnsvm.claims import figures_of, measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import load_section
 from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import read_json, write_json
 from nnsvm.data import mnist
+from nnsvm.measurement import figures_of, measurement_metrics, write_measurements
 from nnsvm.plotting import save_figure
 from nnsvm.q3 import checkpoint, measurements, pooling, pooling_figures, train
 from nnsvm.q3.params import Q3Params

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from nnsvm.claims import figures_of, measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import load_section
 from nnsvm.core.io import read_json, write_json
+from nnsvm.measurement import figures_of, measurement_metrics, write_measurements
 from nnsvm.plotting import save_figure
 from nnsvm.q3 import figures, measurements, results
 from nnsvm.q3.params import Q3Params

@@ -6,13 +6,13 @@ measurements the claims are judged by (measurements_rotate.json). Each model is 
 
 from pathlib import Path
 
-from nnsvm.claims import figures_of, measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
+from nnsvm.measurement import figures_of, measurement_metrics, write_measurements
 from nnsvm.plotting import save_figure
 from nnsvm.q3 import rotate, rotate_figures, rotate_measurements, shift, train
 from nnsvm.q3.params import Q3Params

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from nnsvm.claims import figures_of, measurement_metrics, write_measurements
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import load_section
 from nnsvm.core.io import atomic_path, read_json, write_json
+from nnsvm.measurement import figures_of, measurement_metrics, write_measurements
 from nnsvm.q6 import measurements, results
 from nnsvm.q6.params import PROTOCOLS, Q6Params
 

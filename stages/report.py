@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from nnsvm import claims, report
+from nnsvm import claims, measurement, report
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.errors import NnsvmError
@@ -31,7 +31,7 @@ def render(answer_file: Path, out: Path) -> report.Content:
     manifest = mnist.load_manifest(Path("data/mnist"))
     experiments = ", ".join(tracking.experiment_names())
     prov = report.provenance(manifest, Path("requirements.lock").read_text(), experiments)
-    content = report.build(answer, claims.read_measurements(REPORTS), prov)
+    content = report.build(answer, measurement.read_measurements(REPORTS), prov)
     content = report.with_figure_root(content, os.path.relpath(REPORTS, out))
     for name, text in report.render_all(content, REPORTS).items():
         with atomic_path(out / name) as tmp:

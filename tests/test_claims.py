@@ -4,23 +4,9 @@ import math
 
 import pytest
 
-from nnsvm.claims import (
-    RULE,
-    VERDICTS,
-    AnswerFile,
-    Check,
-    ClaimSpec,
-    Measurement,
-    agrees,
-    around,
-    judge,
-    load_answer,
-    measure,
-    measurement_metrics,
-    read_measurements,
-    write_measurements,
-)
+from nnsvm.claims import RULE, VERDICTS, AnswerFile, Check, ClaimSpec, agrees, judge, load_answer
 from nnsvm.core.errors import NnsvmError
+from nnsvm.measurement import Measurement, around, measure, measurement_metrics, read_measurements, write_measurements
 
 
 def claim(kind="experiment", checks=({"measure": "m", "value": 0.93},), **kw) -> ClaimSpec:

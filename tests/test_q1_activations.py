@@ -5,7 +5,7 @@ import pytest
 import torch
 from test_q3_train import toy_data
 
-from nnsvm.claims import Measurement
+from nnsvm.measurement import Measurement
 from nnsvm.q1 import deepnet, linear, measurements_activations, sparsity
 from nnsvm.q1.params import LinearParams
 from nnsvm.q3 import models

@@ -5,8 +5,8 @@ import pytest
 import torch
 from test_q3_train import toy_data
 
-from nnsvm.claims import Measurement
 from nnsvm.core.errors import NnsvmError
+from nnsvm.measurement import Measurement
 from nnsvm.q1 import deepnet, gradients, measurements_gradients
 from nnsvm.q1.params import GradientsParams
 from nnsvm.q3 import models

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from nnsvm import report
-from nnsvm.claims import AnswerFile, Measured, around, measure
+from nnsvm.claims import AnswerFile
+from nnsvm.measurement import Measured, around, measure
 from nnsvm.plotting import save_figure, scatter_labelled
 
 MANIFEST = {

@@ -1,12 +1,8 @@
-"""The answer's claims, the pipeline's measurements, and the one rule that judges one by the other.
+"""The answer's claims and the one rule that judges them against the pipeline's measurements.
 
-Three things, kept apart:
+Two things, kept apart from the measurements themselves (:mod:`nnsvm.measurement`,
+which every measurement stage depends on; this module only the report does):
 
-* **Measurements** (:class:`Measurement`): what a question's stages measured,
-  each with the interval the measurement supports (the spread of a protocol over
-  its seeds, a solver's tolerance, a sampling interval). A stage writes them with
-  :func:`write_measurements` to ``reports/<question>/measurements*.json``; they
-  depend on no answer, so any number of answers can be judged against them.
 * **Claims** (:class:`ClaimSpec`), read from an answer's claims file
   (``claims/answer.yaml``, see :func:`load_answer`): the claim's words, the
   numbers it states with their source, the measurement each is judged against,
@@ -20,24 +16,22 @@ verdict can depend on them, because :func:`judge` reads only a claim's checks.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from nnsvm.core.errors import NnsvmError
-from nnsvm.core.io import read_json, write_json
+from nnsvm.measurement import Measurement, show
 
 Verdict = Literal["confirmed", "corrected", "not reproduced", "not checkable"]
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
 Kind = Literal["fact", "experiment", "untestable"]
 Compare = Literal["equals", "at_most", "at_least", "above", "below"]
 Source = Literal["text", "notebook", "assignment"]
-Format = Literal["pct", "g", "e", "int", "bool"]
 
 SOURCES: dict[Source, str] = {
     "text": "the answer's text",
@@ -58,107 +52,6 @@ RULE: dict[Verdict, str] = {
     "that agrees with any number cannot tell.",
 }
 IMPROVED_NOTE = "Our improved models are shown in their own column and never decide a verdict."
-
-
-def show(x: float, fmt: Format) -> str:
-    """``x`` as the report shows it: ``pct`` 0.98273 -> 98.27%, ``e`` -> 1.23e-05, ``bool`` -> yes/no."""
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if fmt == "pct":
-        return f"{100 * x:.2f}%"
-    if fmt == "e":
-        return f"{x:.2e}"
-    if fmt == "int":
-        return f"{x:.0f}"
-    if fmt == "bool":
-        return "yes" if x else "no"
-    return f"{x:.6g}"
-
-
-def pct(x: float) -> str:
-    """``0.98273`` -> ``98.27%``."""
-    return show(x, "pct")
-
-
-class Measurement(BaseModel):
-    """One number a stage measured, and the interval ``[low, high]`` the measurement supports.
-
-    ``low``/``high`` default to ``value`` (an exact computation); ``spread`` says how
-    they were formed. ``value`` is None only when the measurement did not finish,
-    and ``missing`` then says why.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    value: float | None
-    low: float | None = None
-    high: float | None = None
-    spread: str = ""
-    fmt: Format = "g"
-    text: str = ""  # how to show the measurement, when the formatted value would not say enough
-    note: str = ""  # how it was measured and what else was seen: the evidence
-    figures: tuple[str, ...] = ()  # paths relative to reports/
-    missing: str = ""
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Measurement:
-        if self.value is None:
-            if not self.missing:
-                raise ValueError("a measurement without a value must say why (missing)")
-            return self
-        if math.isnan(self.value):
-            raise ValueError("value is NaN: give None and say why in missing")
-        low, high = self.interval()
-        if not low <= self.value <= high:
-            raise ValueError(f"value {self.value} outside its interval [{low}, {high}]")
-        return self
-
-    def interval(self) -> tuple[float, float]:
-        if self.value is None:
-            raise ValueError(f"no value: {self.missing}")
-        return (self.value if self.low is None else self.low, self.value if self.high is None else self.high)
-
-    def can_tell(self) -> bool:
-        """Whether the interval leaves out some value the quantity can take: a share (``pct``, ``bool``) is in
-        [0, 1], so an interval from 0 to 1 or wider agrees with every number and tells nothing."""
-        low, high = self.interval()
-        return self.fmt not in ("pct", "bool") or low > 0 or high < 1
-
-    def shown(self) -> str:
-        """The measurement as the report shows it."""
-        if self.value is None:
-            return f"not measured: {self.missing}"
-        return self.text or show(self.value, self.fmt)
-
-
-def measure(
-    value: float | None,
-    fmt: Format = "g",
-    *,
-    spread: tuple[float, float, str] | None = None,
-    text: str = "",
-    note: str = "",
-    figures: Iterable[str] = (),
-    missing: str = "",
-) -> Measurement:
-    """A :class:`Measurement`; ``spread = (low, high, how)``."""
-    low, high, how = spread if spread else (None, None, "")
-    return Measurement(
-        value=value,
-        low=low,
-        high=high,
-        spread=how,
-        fmt=fmt,
-        text=text,
-        note=note,
-        figures=tuple(figures),
-        missing=missing,
-    )
-
-
-def around(value: float, tol: float, fmt: Format, how: str, **kw: Any) -> Measurement:
-    """``value`` with the interval ``value ± tol`` (a numerical or sampling tolerance)."""
-    return measure(value, fmt, spread=(value - tol, value + tol, how), **kw)
 
 
 class Check(BaseModel):
@@ -298,6 +191,13 @@ def agrees(check: Check, measured: tuple[float, float]) -> bool:
     return m_high < a_low  # below
 
 
+def can_tell(m: Measurement) -> bool:
+    """Whether ``m``'s interval leaves out some value the quantity can take: a share (``pct``, ``bool``) is in
+    [0, 1], so an interval from 0 to 1 or wider agrees with every number and tells nothing."""
+    low, high = m.interval()
+    return m.fmt not in ("pct", "bool") or low > 0 or high < 1
+
+
 def judge(claim: ClaimSpec, measured: Mapping[str, Measurement]) -> Judgement:
     """The verdict on ``claim`` by :data:`RULE`, from the measurements its checks name: the only place one is made."""
     if claim.kind == "untestable":
@@ -309,7 +209,7 @@ def judge(claim: ClaimSpec, measured: Mapping[str, Measurement]) -> Judgement:
             return Judgement(claim, "not checkable", f"no stage measured {check.measure}")
         if found.value is None:
             return Judgement(claim, "not checkable", f"{check.measure} was not measured: {found.missing}")
-        if not found.can_tell():
+        if not can_tell(found):
             low, high = found.interval()
             return Judgement(
                 claim,
@@ -330,55 +230,3 @@ def judge(claim: ClaimSpec, measured: Mapping[str, Measurement]) -> Judgement:
 
 def judge_all(answer: AnswerFile, measured: Mapping[str, Measurement]) -> list[Judgement]:
     return [judge(claim, measured) for claim in answer.claims]
-
-
-def write_measurements(path: str | Path, *, stage: str, measurements: Mapping[str, Measurement]) -> None:
-    """Write a stage's measurements (atomically) for the report stage to judge claims against.
-
-    The file names the stage, not its MLflow run: a run ID would change the bytes on every
-    rerun. ``reports/runs/<stage>.json`` (not a DVC output) names the run.
-    """
-    write_json(
-        path,
-        {
-            "stage": stage,
-            "measurements": {k: m.model_dump(exclude_defaults=True) for k, m in measurements.items()},
-        },
-    )
-
-
-@dataclass(frozen=True)
-class Measured:
-    """Every measurement under ``reports/``, and the stage that made each."""
-
-    values: dict[str, Measurement]
-    made_by: dict[str, str]  # key -> stage
-
-
-def read_measurements(reports_dir: str | Path) -> Measured:
-    """Every ``measurements*.json`` under ``reports_dir``; one key measured twice is an error."""
-    values: dict[str, Measurement] = {}
-    made_by: dict[str, str] = {}
-    for path in sorted(Path(reports_dir).glob("**/measurements*.json")):
-        data = read_json(path)
-        for key, raw in data["measurements"].items():
-            if key in values:
-                raise NnsvmError(f"measurement {key} is written by both {made_by[key]} and {data['stage']}")
-            values[key] = Measurement.model_validate(raw)
-            made_by[key] = data["stage"]
-    return Measured(values, made_by)
-
-
-def measurement_metrics(measurements: Mapping[str, Measurement]) -> dict[str, float]:
-    """The finite numbers of ``measurements`` (value, low, high), as MLflow metrics keyed like the measurements."""
-    out: dict[str, float] = {}
-    for key, m in measurements.items():
-        for suffix, v in (("", m.value), (".low", m.low), (".high", m.high)):
-            if v is not None and math.isfinite(v):
-                out[key + suffix] = float(v)
-    return out
-
-
-def figures_of(measurements: Mapping[str, Measurement]) -> list[str]:
-    """Every figure ``measurements`` cite, once each, sorted (paths relative to ``reports/``)."""
-    return sorted({f for m in measurements.values() for f in m.figures})

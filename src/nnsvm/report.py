@@ -19,20 +19,9 @@ from typing import Any
 
 import jinja2
 
-from nnsvm.claims import (
-    IMPROVED_NOTE,
-    RULE,
-    SOURCES,
-    VERDICTS,
-    AnswerFile,
-    Check,
-    Format,
-    Judgement,
-    Measured,
-    judge_all,
-    show,
-)
+from nnsvm.claims import IMPROVED_NOTE, RULE, SOURCES, VERDICTS, AnswerFile, Check, Judgement, judge_all
 from nnsvm.core.io import write_text
+from nnsvm.measurement import Format, Measured, show
 
 QUESTIONS = {
     "Q1": "Q1. Multilayer perceptrons designed by hand",

@@ -6,7 +6,7 @@ of it); the interval beside a value is the measurement's own tolerance.
 
 from __future__ import annotations
 
-from nnsvm.claims import Measurement, around, measure
+from nnsvm.measurement import Measurement, around, measure
 from nnsvm.q1.measure import FLOAT_TOL
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnsvm.claims import Measurement, around, measure, pct
+from nnsvm.measurement import Measurement, around, measure, pct
 from nnsvm.q1.gradients import LENET_COMBOS, geometric
 from nnsvm.stats import difference_halfwidth, z_two_sided
 

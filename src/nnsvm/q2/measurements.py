@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from nnsvm.claims import Measurement, around, measure
+from nnsvm.measurement import Measurement, around, measure
 from nnsvm.q2.params import Q2Params
 
 

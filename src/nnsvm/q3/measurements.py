@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from nnsvm.claims import Measurement, around, measure, pct
+from nnsvm.measurement import Measurement, around, measure, pct
 from nnsvm.q3.params import Q3ModelParams
 from nnsvm.q3.pooling import Gain
 from nnsvm.stats import difference_halfwidth, prediction_interval, z_two_sided

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from nnsvm.claims import Measurement, measure, pct
+from nnsvm.measurement import Measurement, measure, pct
 from nnsvm.q3.params import Q3ModelParams
 from nnsvm.q3.rotate import RotationSweep
 from nnsvm.stats import difference_halfwidth, z_two_sided

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from nnsvm import svm
-from nnsvm.claims import Format, Measurement, measure, show
+from nnsvm.measurement import Format, Measurement, measure, show
 from nnsvm.q4.params import Q4SvmParams
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnsvm.claims import Measurement, around, measure
+from nnsvm.measurement import Measurement, around, measure
 from nnsvm.q5.params import Q5Params
 
 SUM_TOL = 1e-10  # float64 rounding of sums over a few hundred kernel values

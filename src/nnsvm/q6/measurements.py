@@ -8,7 +8,7 @@ not ours, so this is the tolerance its numbers are judged with.
 
 from __future__ import annotations
 
-from nnsvm.claims import Measurement, measure, pct
+from nnsvm.measurement import Measurement, measure, pct
 from nnsvm.q6 import diagnose
 from nnsvm.q6.params import PROTOCOLS
 from nnsvm.q6.results import describe
