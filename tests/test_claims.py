@@ -173,3 +173,16 @@ def test_measurements_round_trip_and_refuse_a_key_twice(tmp_path):
     write_measurements(tmp_path / "p" / "measurements.json", stage="t", measurements={"q.x": m["q.x"]})
     with pytest.raises(NnsvmError, match="both"):
         read_measurements(tmp_path)
+
+
+@pytest.mark.parametrize("compare", ["equals", "at_most", "at_least", "above", "below"])
+@pytest.mark.parametrize("written", ["rounded", "truncated"])
+def test_the_confirmation_range_is_exactly_where_agrees_holds(compare, written):
+    """It gives the values the answer could have written that agree with the interval, and no others."""
+    from nnsvm.claims import confirms
+
+    measured = (0.40, 0.60)
+    low, high = confirms(Check(measure="m", value=0.5, compare=compare, tol=0.01, written=written), measured)
+    for v in [x / 1000 for x in range(200, 801)]:
+        inside = low <= v <= high if compare in ("equals", "at_most", "at_least") else low < v < high
+        assert agrees(Check(measure="m", value=v, compare=compare, tol=0.01, written=written), measured) == inside, v

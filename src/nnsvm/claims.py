@@ -16,6 +16,7 @@ verdict can depend on them, because :func:`judge` reads only a claim's checks.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,6 +160,7 @@ class CheckResult:
     check: Check
     measurement: Measurement
     holds: bool
+    confirms: tuple[float, float] = (-math.inf, math.inf)  # the answer's values this measurement would confirm
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,25 @@ def can_tell(m: Measurement) -> bool:
     return m.fmt not in ("pct", "bool") or low > 0 or high < 1
 
 
+def confirms(check: Check, measured: tuple[float, float]) -> tuple[float, float]:
+    """The range of values the answer could have written for ``check`` (same compare, tol and writing) that
+    :func:`agrees` with ``measured``: the check's power. ``-inf``/``inf`` mark a side on which no number fails.
+
+    ``above``/``below`` ranges are open at their finite end (the number must clear the interval).
+    """
+    m_low, m_high = measured
+    below, above = (check.tol, check.tol) if check.written == "rounded" else (0.0, 2 * check.tol)
+    if check.compare == "equals":
+        return m_low - above, m_high + below
+    if check.compare == "at_most":
+        return m_low - above, math.inf
+    if check.compare == "at_least":
+        return -math.inf, m_high + below
+    if check.compare == "above":
+        return -math.inf, m_low - above
+    return m_high + below, math.inf  # below
+
+
 def judge(claim: ClaimSpec, measured: Mapping[str, Measurement]) -> Judgement:
     """The verdict on ``claim`` by :data:`RULE`, from the measurements its checks name: the only place one is made."""
     if claim.kind == "untestable":
@@ -217,7 +238,8 @@ def judge(claim: ClaimSpec, measured: Mapping[str, Measurement]) -> Judgement:
                 f"{check.measure}'s interval [{show(low, found.fmt)}, {show(high, found.fmt)}] spans every value a "
                 f"share can take: the measurement cannot tell ({found.spread or 'its spread'})",
             )
-        results.append(CheckResult(check, found, agrees(check, found.interval())))
+        interval = found.interval()
+        results.append(CheckResult(check, found, agrees(check, interval), confirms(check, interval)))
     if all(r.holds for r in results):
         return Judgement(claim, "confirmed", "every number agrees with its measured interval", tuple(results))
     outside = ", ".join(r.check.measure for r in results if not r.holds)
