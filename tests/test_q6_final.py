@@ -76,7 +76,10 @@ def verdicts(found):
 def test_the_answers_numbers_reproduced_on_its_own_protocol_are_confirmed():
     """It confirms the notebook's and the text's Q6 numbers when the original protocol lands on them."""
     found = q6_measured({"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886}, 0.9474, 0.9131, 0.9474)
-    assert set(verdicts(found).values()) == {"confirmed"}
+    v = verdicts(found)
+    cv = {c for c in v if c.startswith("q6.cv-")}
+    # a CV score on ~1,120 images is known to +-3.7 points: wider than twice the 2.5 points accuracies are told at
+    assert {v[c] for c in cv} == {"not checkable"} and {v[c] for c in set(v) - cv - {"q6.best-model"}} == {"confirmed"}
     low, high = found["q6.answer_model.test_accuracy"].interval()
     assert high - low == pytest.approx(2 * 2.5758 * (2 * 0.9474 * 0.0526 / 14_000) ** 0.5, rel=1e-3)
 
@@ -86,7 +89,7 @@ def test_far_numbers_are_not_reproduced_and_a_missing_refit_is_not_checkable():
     found = q6_measured({"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886}, 0.985, 0.93, 0.97, hits=0)
     v = verdicts(found)
     assert v["q6.test-accuracy"] == v["q6.logreg"] == v["q6.lr-wrong-svm-right"] == "not reproduced"
-    assert v["q6.cv-rbf"] == "confirmed"
+    assert v["q6.cv-rbf"] == "not checkable"
     v = verdicts(q6_measured({"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886}, 0.9474, 0.9131))
     assert v["q6.test-accuracy"] == "not checkable"
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -26,7 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from nnsvm.core.errors import NnsvmError
-from nnsvm.measurement import Measurement, show
+from nnsvm.measurement import Format, Measurement, show
 
 Verdict = Literal["confirmed", "corrected", "not reproduced", "not checkable"]
 VERDICTS: tuple[Verdict, ...] = get_args(Verdict)
@@ -41,17 +41,45 @@ SOURCES: dict[Source, str] = {
 }
 RULE: dict[Verdict, str] = {
     "confirmed": "every number the claim states, taken with the precision it was written with, meets the interval "
-    "the pipeline measured for it: the measurement's own spread (the original protocol over its seeds, a "
-    "solver's tolerance, a sampling interval).",
+    "the pipeline measured for it (the measurement's own spread: the original protocol over its seeds, a "
+    "solver's proven accuracy, a sampling interval), and that interval is narrow enough to have failed: a value, "
+    "bound or share (=, <=, >=) is met when some measured value meets it, so it counts only when the measured "
+    "interval is at most twice the resolution of its kind of quantity wide (RESOLUTION); an effect (>, <) is met "
+    "only when the whole interval lies beyond the number.",
     "corrected": "the claim states a fact with one right value (a formula, a derivation, the solution of a "
-    "convex problem, a property of a model) and one of its numbers misses that interval: the statement is "
-    "wrong, and the report gives the right one.",
+    "convex problem, a property of a model) and one of its numbers misses that interval (for an effect: the whole "
+    "interval lies on the other side, no effect or the opposite one): the statement is wrong, and the report gives "
+    "the right one.",
     "not reproduced": "the claim reports the result of an experiment, and the original protocol, run "
     "faithfully, gives an interval that excludes it (higher or lower); no error in the statement explains it.",
     "not checkable": "no measurement here can test the claim (the reason is given), its measurement did not finish, "
-    "or its measured interval spans every value the quantity can take (a share from 0 to 100%): a measurement "
-    "that agrees with any number cannot tell.",
+    "or the measurement cannot tell: its interval spans every value the quantity can take (a share from 0 to "
+    "100%), it agrees with the number but is wider than twice its kind's resolution (it would confirm numbers "
+    "that a reader tells apart from the answer's), or it holds both an effect and none.",
 }
+# What "told apart" means, per kind of quantity (a measurement's ``fmt``): (distance, what, why). Two numbers of
+# that kind are different claims when they differ by more than the distance; a check that agrees with a measured
+# interval reaching further than that beyond the answer's number would confirm numbers a reader tells apart from
+# it, so it cannot tell. A check may set its own resolution, with a reason (Check.resolution_note).
+RESOLUTION: dict[Format, tuple[float, str, str]] = {
+    "pct": (
+        0.025,
+        "an accuracy or other share",
+        "2.5 percentage points: half the gap between the assignment's two pass marks (MLP 90%, LeNet 95%), which "
+        "it treats as different results",
+    ),
+    "int": (0.5, "a count", "half a unit: a count is told apart from the next one"),
+    "bool": (0.0, "a yes/no", "none: a yes is told apart from a no only"),
+    "g": (
+        0.01,
+        "a real number",
+        "1% of its size; for a number the claim gives as 0 (an identity), 1e-4: above the float32 rounding "
+        "(1.2e-7 an operation) of the few thousand operations behind these checks",
+    ),
+    "e": (0.01, "a real number", "as for g: 1% of its size, 1e-4 for an identity"),
+}
+ZERO_RESOLUTION = 1e-4
+TELLS_SHARE = "a share is in [0, 1]"
 IMPROVED_NOTE = "Our improved models are shown in their own column and never decide a verdict."
 
 
@@ -73,6 +101,14 @@ class Check(BaseModel):
     compare: Compare = "equals"
     tol: float = Field(default=0.0, ge=0)
     written: Literal["rounded", "truncated"] = "rounded"
+    resolution: float | None = Field(default=None, ge=0)  # told apart at (default: RESOLUTION by the measure's fmt)
+    resolution_note: str = ""  # why this check's resolution differs from its kind's
+
+    @model_validator(mode="after")
+    def _resolution_has_reason(self) -> Check:
+        if self.resolution is not None and not self.resolution_note:
+            raise ValueError(f"check {self.measure}: a resolution of its own says why (resolution_note)")
+        return self
 
     def stands_for(self) -> tuple[float, float]:
         """The interval of values the written number stands for."""
@@ -157,10 +193,17 @@ def load_answer(path: str | Path) -> AnswerFile:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One check judged: whether it ``holds``, the answer's values it ``confirms`` (its power) and whether the
+    measurement ``tells`` at the check's ``resolution`` (``why`` says how, when it does not)."""
+
     check: Check
     measurement: Measurement
     holds: bool
     confirms: tuple[float, float] = (-math.inf, math.inf)  # the answer's values this measurement would confirm
+    resolution: float = 0.0
+    tells: bool = True
+    refutes: bool = False  # the measurement lies wholly against the claim (for an effect: none, or the opposite)
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,6 +212,12 @@ class Judgement:
     verdict: Verdict
     why: str
     checks: tuple[CheckResult, ...] = ()
+
+    @property
+    def counted(self) -> bool:
+        """Whether the verdict counts in the answer's tally: a claim whose numbers all come from the assignment
+        (not from the answer) is reported, not counted."""
+        return any(src != "assignment" for src in self.claim.source)
 
     def right_version(self) -> str:
         """The claim's correction, when the verdict says it is needed ("" otherwise)."""
@@ -219,8 +268,111 @@ def confirms(check: Check, measured: tuple[float, float]) -> tuple[float, float]
     return m_high + below, math.inf  # below
 
 
+def resolution(check: Check, m: Measurement) -> float:
+    """The distance at which ``check``'s number is told apart from another (:data:`RESOLUTION`)."""
+    if check.resolution is not None:
+        return check.resolution
+    r = RESOLUTION[m.fmt][0]
+    if m.fmt in ("g", "e"):
+        return r * abs(check.value) if check.value != 0 else ZERO_RESOLUTION
+    return r
+
+
+def refutes(check: Check, measured: tuple[float, float]) -> bool:
+    """For an effect (``above``/``below``): whether the whole measured interval lies on the other side of the
+    number (no effect of that size, or the opposite one). A value or bound is refuted whenever it disagrees."""
+    (a_low, a_high), (m_low, m_high) = check.stands_for(), measured
+    if check.compare == "above":
+        return m_high <= a_high
+    if check.compare == "below":
+        return m_low >= a_low
+    return not agrees(check, measured)
+
+
+def check_one(check: Check, m: Measurement) -> CheckResult:
+    """``check`` against ``m`` by :data:`RULE`: agreement, power (:func:`confirms`) and whether it tells.
+
+    A measurement whose interval is a union of ``parts`` (alternative readings, such as each epoch count the
+    notebook may have run) is met by a part that agrees and tells, and refuted only when every part refutes.
+    """
+    if not m.parts:
+        return _on_interval(check, m, m.interval())
+    each = [_on_interval(check, m, part) for part in m.parts]
+    if all(r.refutes and r.tells for r in each):
+        return replace(each[0], confirms=_hull(each))
+    if met := [r for r in each if r.holds and r.tells]:
+        return replace(met[0], confirms=_hull(met))
+    blind = [r for r in each if not r.tells] or each
+    return replace(blind[0], confirms=_hull(each), tells=False, refutes=False)
+
+
+def _hull(results: list[CheckResult]) -> tuple[float, float]:
+    return min(r.confirms[0] for r in results), max(r.confirms[1] for r in results)
+
+
+def _on_interval(check: Check, m: Measurement, interval: tuple[float, float]) -> CheckResult:
+    low, high = interval
+    holds, r, power = agrees(check, interval), resolution(check, m), confirms(check, interval)
+    result = CheckResult(check, m, holds, power, r, refutes=refutes(check, interval))
+    fmt = m.fmt
+    if not can_tell(m):
+        why = f"its interval [{show(low, fmt)}, {show(high, fmt)}] spans every value a share can take"
+        return replace(result, tells=False, why=why)
+    if result.refutes or (holds and (check.compare in ("above", "below") or wholly_meets(check, interval))):
+        return result
+    if holds and high - low <= 2 * r:
+        return result
+    if holds:
+        why = (
+            f"its interval [{show(low, fmt)}, {show(high, fmt)}] is {distance(high - low, fmt)} wide, more than "
+            f"twice the {distance(r, fmt)} at which {_kind(check, m)} is told apart: it would confirm any value "
+            f"{span(power, fmt)}"
+        )
+        return replace(result, tells=False, why=why)
+    why = (
+        f"its interval [{show(low, fmt)}, {show(high, fmt)}] holds both an effect beyond {show(check.value, fmt)} "
+        "and none: it cannot tell"
+    )
+    return replace(result, tells=False, why=why)
+
+
+def wholly_meets(check: Check, measured: tuple[float, float]) -> bool:
+    """Whether every measured value meets a bound (``at_most``/``at_least``): then no width weakens it."""
+    (a_low, a_high), (m_low, m_high) = check.stands_for(), measured
+    if check.compare == "at_most":
+        return m_high <= a_high
+    if check.compare == "at_least":
+        return m_low >= a_low
+    return False
+
+
+def distance(x: float, fmt: Format) -> str:
+    """A distance between two numbers of ``fmt``: percentage points for shares (0.025 -> 2.5 points)."""
+    return f"{100 * x:.3g} points" if fmt == "pct" else show(x, fmt)
+
+
+def _kind(check: Check, m: Measurement) -> str:
+    return f"this check ({check.resolution_note})" if check.resolution is not None else RESOLUTION[m.fmt][1]
+
+
+def span(power: tuple[float, float], fmt: Format) -> str:
+    """A confirmation range in words: "from A to B", ">= A", "< B"."""
+    low, high = power
+    if math.isinf(low) and math.isinf(high):
+        return "whatever"
+    if math.isinf(high):
+        return f"from {show(low, fmt)} up"
+    if math.isinf(low):
+        return f"up to {show(high, fmt)}"
+    return f"from {show(low, fmt)} to {show(high, fmt)}"
+
+
 def judge(claim: ClaimSpec, measured: Mapping[str, Measurement]) -> Judgement:
-    """The verdict on ``claim`` by :data:`RULE`, from the measurements its checks name: the only place one is made."""
+    """The verdict on ``claim`` by :data:`RULE`, from the measurements its checks name: the only place one is made.
+
+    A check that refutes the claim decides it (corrected or not reproduced) whatever the others say; otherwise a
+    check that cannot tell makes the claim not checkable; otherwise it is confirmed.
+    """
     if claim.kind == "untestable":
         return Judgement(claim, "not checkable", claim.reason)
     results = []
@@ -230,24 +382,17 @@ def judge(claim: ClaimSpec, measured: Mapping[str, Measurement]) -> Judgement:
             return Judgement(claim, "not checkable", f"no stage measured {check.measure}")
         if found.value is None:
             return Judgement(claim, "not checkable", f"{check.measure} was not measured: {found.missing}")
-        if not can_tell(found):
-            low, high = found.interval()
-            return Judgement(
-                claim,
-                "not checkable",
-                f"{check.measure}'s interval [{show(low, found.fmt)}, {show(high, found.fmt)}] spans every value a "
-                f"share can take: the measurement cannot tell ({found.spread or 'its spread'})",
-            )
-        interval = found.interval()
-        results.append(CheckResult(check, found, agrees(check, interval), confirms(check, interval)))
-    if all(r.holds for r in results):
-        return Judgement(claim, "confirmed", "every number agrees with its measured interval", tuple(results))
-    outside = ", ".join(r.check.measure for r in results if not r.holds)
-    if claim.kind == "fact":
-        return Judgement(claim, "corrected", f"outside the measured interval: {outside}", tuple(results))
-    return Judgement(
-        claim, "not reproduced", f"the original protocol's interval excludes it: {outside}", tuple(results)
-    )
+        results.append(check_one(check, found))
+    checked = tuple(results)
+    if wrong := [r for r in results if r.refutes and r.tells]:
+        outside = ", ".join(r.check.measure for r in wrong)
+        if claim.kind == "fact":
+            return Judgement(claim, "corrected", f"outside the measured interval: {outside}", checked)
+        return Judgement(claim, "not reproduced", f"the original protocol's interval excludes it: {outside}", checked)
+    if blind := [r for r in results if not r.tells]:
+        why = "; ".join(f"{r.check.measure}: {r.why}" for r in blind)
+        return Judgement(claim, "not checkable", f"the measurement cannot tell ({why})", checked)
+    return Judgement(claim, "confirmed", "every number agrees with a measured interval narrow enough to fail", checked)
 
 
 def judge_all(answer: AnswerFile, measured: Mapping[str, Measurement]) -> list[Judgement]:

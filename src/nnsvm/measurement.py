@@ -63,6 +63,8 @@ class Measurement(BaseModel):
     note: str = ""  # how it was measured and what else was seen: the evidence
     figures: tuple[str, ...] = ()  # paths relative to reports/
     missing: str = ""
+    samples: tuple[float, ...] = ()  # the values the interval summarises (one per seed), when there are several
+    parts: tuple[tuple[float, float], ...] = ()  # the interval is the union of these (one per alternative reading)
 
     @model_validator(mode="after")
     def _consistent(self) -> Measurement:
@@ -75,6 +77,8 @@ class Measurement(BaseModel):
         low, high = self.interval()
         if not low <= self.value <= high:
             raise ValueError(f"value {self.value} outside its interval [{low}, {high}]")
+        if any(not low <= a <= b <= high for a, b in self.parts):
+            raise ValueError(f"parts {self.parts} must lie inside the interval [{low}, {high}]")
         return self
 
     def interval(self) -> tuple[float, float]:
@@ -98,6 +102,8 @@ def measure(
     note: str = "",
     figures: Iterable[str] = (),
     missing: str = "",
+    samples: Iterable[float] = (),
+    parts: Iterable[tuple[float, float]] = (),
 ) -> Measurement:
     """A :class:`Measurement`; ``spread = (low, high, how)``."""
     low, high, how = spread if spread else (None, None, "")
@@ -111,6 +117,8 @@ def measure(
         note=note,
         figures=tuple(figures),
         missing=missing,
+        samples=tuple(float(x) for x in samples),
+        parts=tuple((float(a), float(b)) for a, b in parts),
     )
 
 

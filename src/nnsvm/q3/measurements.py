@@ -28,51 +28,101 @@ PLATEAU_GAIN = 0.02  # a seed that gained less than this over the window ...
 PLATEAU_GAP = 0.05  # ... while the best seed is this much higher is on a plateau
 
 
-def plateaus(history: dict[str, list[list[float]]], seeds: dict[str, float], epochs: int) -> str:
-    """Which seeds sit on a plateau after ``epochs`` epochs, in words ("" if none).
+def stuck_seeds(history: dict[str, list[list[float]]], seeds: dict[str, float], epochs: int) -> dict[str, float]:
+    """The seeds that sit on a plateau after ``epochs`` epochs: seed -> how much accuracy it gained over the last
+    :data:`PLATEAU_WINDOW` epochs.
 
     ``history``: each seed's ``[epoch, train_loss, test_accuracy]`` rows. A seed is on a plateau when its
-    accuracy rose less than :data:`PLATEAU_GAIN` over the last :data:`PLATEAU_WINDOW` epochs while the best
-    seed is :data:`PLATEAU_GAP` or more above it. Where a run leaves a plateau depends on rounding (the thread
-    count, the memory format), so such a seed's number can move by many points between two faithful runs.
+    accuracy rose less than :data:`PLATEAU_GAIN` over the window while the best seed is :data:`PLATEAU_GAP` or
+    more above it.
     """
     if epochs <= PLATEAU_WINDOW:
-        return ""
-    best, stuck = max(seeds.values()), []
+        return {}
+    best, stuck = max(seeds.values()), {}
     for seed, acc in seeds.items():
-        before = history[seed][epochs - 1 - PLATEAU_WINDOW][2]
-        if acc - before < PLATEAU_GAIN and best - acc >= PLATEAU_GAP:
-            stuck.append(f"seed {seed} ({pct(acc)}, up {100 * (acc - before):.1f} points in {PLATEAU_WINDOW} epochs)")
+        gain = acc - history[seed][epochs - 1 - PLATEAU_WINDOW][2]
+        if gain < PLATEAU_GAIN and best - acc >= PLATEAU_GAP:
+            stuck[seed] = gain
+    return stuck
+
+
+def plateaus(history: dict[str, list[list[float]]], seeds: dict[str, float], epochs: int) -> str:
+    """Which seeds sit on a plateau after ``epochs`` epochs (:func:`stuck_seeds`), in words ("" if none).
+
+    Where a run leaves a plateau depends on rounding (the thread count, the memory format), so such a seed's
+    number can move by many points between two faithful runs.
+    """
+    stuck = stuck_seeds(history, seeds, epochs)
     if not stuck:
         return ""
+    named = ", ".join(
+        f"seed {s} ({pct(seeds[s])}, up {100 * gain:.1f} points in {PLATEAU_WINDOW} epochs)"
+        for s, gain in stuck.items()
+    )
     return (
-        f"On a plateau after {epochs} epochs: {', '.join(stuck)}, {100 * PLATEAU_GAP:.0f} or more points below the "
-        "best seed. "
+        f"On a plateau after {epochs} epochs: {named}, {100 * PLATEAU_GAP:.0f} or more points below the best seed. "
         "Where a run leaves a plateau depends on rounding (thread count, memory format), so one more run of the "
         "protocol may land far from this one: the interval's width is the protocol's, not noise to average away."
     )
 
 
-def _over_seeds(block: dict, epochs: str, history: dict | None = None) -> Measurement:
-    """One ``by_epoch`` block of ``train/<model>.json`` (each seed's accuracy and their summary) as a measurement;
-    ``history`` (each seed's rows) adds which seeds sit on a plateau."""
-    seeds, summary = block["seeds"], block["summary"]
-    stuck = plateaus(history, seeds, int(epochs)) if history else ""
-    lo, hi = prediction_interval(list(seeds.values()), LEVEL)
-    return measure(
-        summary["mean"],
+def _seed_summary(values: Sequence[float]) -> str:
+    x = np.asarray(values, float)
+    return f"median {pct(float(np.median(x)))} of {len(x)} seeds, {pct(float(x.min()))} to {pct(float(x.max()))}"
+
+
+def _over_seeds(block: dict, epochs: str, history: dict | None = None) -> dict[str, Measurement]:
+    """One ``by_epoch`` block of ``train/<model>.json`` (each seed's accuracy) as two measurements.
+
+    ``""``: one more run of the protocol. Its outcome has two modes when some seeds sit on a plateau
+    (:func:`stuck_seeds`): a t interval over all seeds is then the wrong model, so the interval is the hull of
+    the stuck seeds and the 99% prediction interval of the others. ``".off_plateau"``: one more run that leaves
+    the plateau, the 99% prediction interval of the seeds that did (all seeds when none is stuck). The value is
+    the median, which a stuck seed does not drag; ``samples`` keeps every seed's value.
+    """
+    seeds = block["seeds"]
+    stuck = stuck_seeds(history, seeds, int(epochs)) if history else {}
+    moving = [a for s, a in seeds.items() if s not in stuck]
+    lo, hi = (max(v, 0.0) for v in prediction_interval(moving, LEVEL))
+    hi = min(hi, 1.0)
+    n, k = len(seeds), len(stuck)
+    note = _seeds_text(seeds) + (f". {plateaus(history, seeds, int(epochs))}" if stuck and history else "")
+    figures = ("q3/training.png",)
+    off = measure(
+        float(np.median(moving)),
         "pct",
-        spread=(max(lo, 0.0), min(hi, 1.0), f"99% prediction interval of one more run, {len(seeds)} seeds"),
-        text=f"{pct(summary['mean'])} ± {100 * summary['sd']:.2f} after {epochs} epochs (n = {len(seeds)} seeds, "
-        f"range {pct(summary['min'])} to {pct(summary['max'])})",
-        note=_seeds_text(seeds) + (f". {stuck}" if stuck else ""),
-        figures=("q3/training.png",),
+        spread=(lo, hi, f"99% prediction interval of one more run that leaves the plateau, {len(moving)} seeds"),
+        text=f"{_seed_summary(moving)} after {epochs} epochs"
+        + (f" (the {len(moving)} of {n} seeds off the plateau)" if k else " (no seed on a plateau)"),
+        samples=moving,
+        note=note,
+        figures=figures,
     )
+    if not k:
+        whole = off.model_copy(update={"spread": f"99% prediction interval of one more run, {n} seeds"})
+        return {"": whole, ".off_plateau": off}
+    stuck_values = [seeds[s] for s in stuck]
+    whole = measure(
+        float(np.median(list(seeds.values()))),
+        "pct",
+        spread=(
+            min(min(stuck_values), lo),
+            max(max(stuck_values), hi),
+            f"two modes: {k} of {n} seeds on a plateau ({', '.join(pct(a) for a in stuck_values)}); the 99% "
+            f"prediction interval of one more run that leaves it, from the other {n - k}: [{pct(lo)}, {pct(hi)}]",
+        ),
+        text=f"{_seed_summary(list(seeds.values()))} after {epochs} epochs, {k} of them on a plateau",
+        samples=list(seeds.values()),
+        note=note,
+        figures=figures,
+    )
+    return {"": whole, ".off_plateau": off}
 
 
 def accuracies(trained: dict[str, dict]) -> dict[str, Measurement]:
-    """``q3.<model>.test_accuracy`` for every model; for several seeds ``q3.<model>.epoch<N>`` and
-    ``q3.<model>.any_epoch`` (the union of the intervals at its report epochs) too."""
+    """``q3.<model>.test_accuracy`` for every model; for several seeds ``q3.<model>.epoch<N>`` (and
+    ``.off_plateau``, :func:`_over_seeds`) and ``q3.<model>.any_epoch``: the union of the intervals at its report
+    epochs, each a part, for a number that may come from any of those epoch counts."""
     out: dict[str, Measurement] = {}
     for name, t in trained.items():
         if len(t["seeds"]) == 1:
@@ -84,16 +134,23 @@ def accuracies(trained: dict[str, dict]) -> dict[str, Measurement]:
             )
             continue
         at = {e: _over_seeds(block, e, t.get("history")) for e, block in t["by_epoch"].items()}
-        for e, m in at.items():
-            out[f"q3.{name}.epoch{e}"] = m
-        out[f"q3.{name}.test_accuracy"] = at[str(t["epochs"])]
-        lows, highs = [m.interval()[0] for m in at.values()], [m.interval()[1] for m in at.values()]
+        for e, pair in at.items():
+            for suffix, m in pair.items():
+                out[f"q3.{name}.epoch{e}{suffix}"] = m
+        final = at[str(t["epochs"])][""]
+        out[f"q3.{name}.test_accuracy"] = final
+        parts = [pair[""].interval() for pair in at.values()]
         out[f"q3.{name}.any_epoch"] = measure(
-            at[str(t["epochs"])].value,
+            final.value,
             "pct",
-            spread=(min(lows), max(highs), f"union of the 99% prediction intervals after {', '.join(at)} epochs"),
-            text="; ".join(f"{e} epochs {pct(m.value or 0.0)}" for e, m in at.items())
-            + f" (mean of {len(t['seeds'])} seeds)",
+            spread=(
+                min(p[0] for p in parts),
+                max(p[1] for p in parts),
+                f"union of the 99% prediction intervals after {', '.join(at)} epochs",
+            ),
+            text="; ".join(f"{e} epochs {pct(pair[''].value or 0.0)}" for e, pair in at.items())
+            + f" (median of {len(t['seeds'])} seeds)",
+            parts=parts,
             figures=("q3/training.png",),
         )
     return out
@@ -164,13 +221,14 @@ def demo(shown: dict) -> dict[str, Measurement]:
     )
     out = {}
     for k, counts in paired["counts"].items():
+        # the claim is that the outcome happens: the most images any seed pair shows it on, an exact count
         out[f"q3.demo.cnn_right_mlp_says_{k}"] = measure(
-            float(np.mean(counts)),
-            "g",
-            spread=(float(min(counts)), float(max(counts)), f"{len(counts)} seed pairs of the original protocols"),
-            text=f"{', '.join(str(c) for c in counts)} of {paired['n']} in-frame test {shown['label']}s shifted "
-            f"{shown['dx']} px right (seeds {', '.join(map(str, seeds))}): {paired['cnn']} says {shown['label']}, "
-            f"{paired['mlp']} says {k}",
+            float(max(counts)),
+            "int",
+            samples=[float(c) for c in counts],
+            text=f"at most {max(counts)}, by seed pair {', '.join(str(c) for c in counts)} of {paired['n']} in-frame "
+            f"test {shown['label']}s shifted {shown['dx']} px right (seeds {', '.join(map(str, seeds))}): "
+            f"{paired['cnn']} says {shown['label']}, {paired['mlp']} says {k}",
             note=f"over the seeds, {said}. The demonstration image: test image {image['index']} ({shown['rule']}; "
             f"ink columns {image['ink_columns'][0]}-{image['ink_columns'][1]}; the first test {shown['label']}, image "
             f"{image['first_of_class']['index']}, keeps {pct(image['first_of_class']['ink_kept'])} of its ink); "
