@@ -106,12 +106,13 @@ def invariance_curves(
 
 
 def training_curves(trained: dict[str, dict]) -> Figure:
-    """Train loss and test accuracy per epoch of every seed of each model (``train/<model>.json`` contents).
+    """Train loss and test accuracy per epoch of every seed of each model (``train/<model>.json`` contents), and
+    each seed's accuracy at the report epochs of the models with several seeds, with their median.
 
     A model with several seeds draws one thin line per seed, one legend entry for them all.
     """
     style = styles(list(trained))
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.5), gridspec_kw={"width_ratios": [1, 1, 0.8]})
     for name, t in trained.items():
         histories = list(t["history"].values())
         several = len(histories) > 1
@@ -121,13 +122,35 @@ def training_curves(trained: dict[str, dict]) -> Figure:
             kw = {"lw": 0.8, "alpha": 0.7} if several else {"lw": 1.6, "marker": "."}
             axes[0].plot(epochs, loss, label=label, **style[name], **kw)
             axes[1].plot(epochs, acc, label=label, **style[name], **kw)
+    _seed_points(axes[2], {n: t for n, t in trained.items() if len(t["seeds"]) > 1}, style)
     axes[0].set(xlabel="epoch", ylabel="train loss (mean cross-entropy per image)", yscale="log")
     axes[1].set(xlabel="epoch", ylabel="test accuracy (fraction of test images, 0-1)")
     for ax in axes:
         ax.grid(alpha=0.3)
     axes[1].legend(fontsize=8, loc="best")
-    fig.suptitle("training curves: every seed (thin lines where a model has several)", fontsize=10)
+    fig.suptitle(
+        "training curves: every seed (thin lines where a model has several); right: each seed at the "
+        "report epochs, bar = median",
+        fontsize=10,
+    )
+    fig.tight_layout()
     return fig
+
+
+def _seed_points(ax: Axes, trained: dict[str, dict], style: dict[str, dict]) -> None:
+    """One dot per seed at each report epoch of each multi-seed model, a bar at the median."""
+    ticks, labels = [], []
+    for k, (name, t) in enumerate(trained.items()):
+        for j, (epochs, block) in enumerate(t["by_epoch"].items()):
+            x = k * (len(t["by_epoch"]) + 1) + j
+            values = np.asarray(list(block["seeds"].values()))
+            jitter = np.linspace(-0.2, 0.2, len(values)) if len(values) > 1 else np.zeros(1)
+            ax.scatter(x + jitter, values, s=14, color=style[name]["color"], alpha=0.8)
+            ax.hlines(np.median(values), x - 0.35, x + 0.35, color="black", lw=1.5)
+            ticks.append(x)
+            labels.append(f"{name}\n{epochs} ep" if j == 0 else f"{epochs} ep")
+    ax.set_xticks(ticks, labels, fontsize=7)
+    ax.set_ylabel("test accuracy after that many epochs (0-1)")
 
 
 def _bars(ax: Axes, p: np.ndarray, label: int) -> None:
