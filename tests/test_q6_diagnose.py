@@ -9,6 +9,7 @@ from sklearn.svm import SVC
 from nnsvm.core.errors import NnsvmError
 from nnsvm.plotting import plt
 from nnsvm.q6 import diagnose, figures
+from nnsvm.q6 import measurements as q6_measurements
 from nnsvm.q6.final import Fitted
 
 CENTRES = {0: (40.0, 40.0), 3: (160.0, 40.0), 6: (100.0, 160.0)}
@@ -136,8 +137,8 @@ def test_a_faulty_engine_pair_is_found_and_libsvm_rule_corrects_it():
     assert d["zero_as_six_floored_engine"] is None
     models = {"svm": Fitted(np.array([]), pred, 0.0, 0.0, faulty), "logreg": Fitted(np.array([]), y, 0.0, 0.0)}
     result = diagnose.diagnose("improved", "unit", "faulty", models, (x, x, y), x, 1.0).to_dict()
-    text = diagnose.explain(result)
-    assert "the same fitted SVM predicts 0 zeros as 6 (0.0%)" in text and "0-6 by up to 10.00" in text
+    text = q6_measurements.explain(result)
+    assert "the same fitted SVM predicts 0 zeros as 6 (0.00%)" in text and "0-6 by up to 10.00" in text
     assert f"which changes {d['predictions_changed']} test predictions" in text
 
 
@@ -168,8 +169,8 @@ def test_diagnosis_json_schema_metrics_and_explanation():
     metrics = diagnose.metrics(result)
     assert metrics["zero_as_six.svm.zero_as_six_engine"] == 1.0 and metrics["zero_as_six.svm.pairs_disagreeing"] == 0
     assert all(isinstance(v, float) for v in metrics.values())
-    text = diagnose.explain(result)
-    assert "predicts 1 of the 2 test zeros as 6 (50.0%)" in text and "equal those of libsvm's rule" in text
+    text = q6_measurements.explain(result)
+    assert "predicts 1 of the 2 test zeros as 6 (50.00%)" in text and "equal those of libsvm's rule" in text
     assert "leaves 0 predicted 6 by the engine and 0 by libsvm's rule" in text
     assert "So the scaling matters more: flooring the near-constant pixels' std removes 1 by the engine and 1" in text
 
