@@ -335,3 +335,92 @@ def metrics(result: dict[str, Any]) -> dict[str, float]:
         flat |= {f"{name}.{k}": v for k, v in block.items() if isinstance(v, int | float) and not isinstance(v, bool)}
         flat[f"{name}.pairs_disagreeing"] = len(block["pairs_disagreeing"])
     return {f"zero_as_six.{k}": float(v) for k, v in flat.items()}
+
+
+# The instruction-set extensions an SVM engine may dispatch on (oneDAL picks kernels by these).
+SIMD_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_vnni", "amx_tile")
+
+
+def cpu() -> dict[str, Any]:
+    """This machine's CPU model and the SIMD flags of :data:`SIMD_FLAGS` it has (Linux ``/proc/cpuinfo``)."""
+    import platform
+    from pathlib import Path
+
+    model, flags = platform.processor() or platform.machine(), set[str]()
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+            model = value.strip()
+        elif key.strip() == "flags":
+            flags = set(value.split())
+    return {"model": model, "simd_flags": [f for f in SIMD_FLAGS if f in flags]}
+
+
+def engine_version(engine: str) -> str:
+    """The installed version of the engine's package (``scikit-learn-intelex`` or ``scikit-learn``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = "scikit-learn-intelex" if engine == "sklearnex" else "scikit-learn"
+    try:
+        return f"{package} {version(package)}"
+    except PackageNotFoundError:
+        return f"{package} (not installed)"
+
+
+def machine_record(result: dict[str, Any]) -> dict[str, Any]:
+    """What the engine check showed on this machine: its CPU and flags beside the diagnosis's numbers.
+
+    Not a DVC output (a CPU model differs between machines): ``reports/machine/q6_engine_<protocol>.json``,
+    committed with the run that made the numbers, and the stage's MLflow run.
+    """
+    svms = {
+        name: {k: b[k] for k in ("model", "pairs_disagreeing", "predictions_changed", "zero_as_six_engine")}
+        | {"zero_as_six_rule": b["zero_as_six_reference"], "largest_gap_elsewhere": b["largest_gap_elsewhere"]}
+        for name, b in result["svms"].items()
+    }
+    return {
+        "protocol": result["protocol"],
+        "cpu": cpu(),
+        "engine": engine_version(result["engine"]),
+        "engine_vs_rule": svms,
+    }
+
+
+def engine_check(engine_model: Any, plain_model: Any, x_test: np.ndarray, y_test: np.ndarray) -> dict[str, Any]:
+    """Whether this machine's engine disagrees with libsvm's rule, and with plain scikit-learn, on ``x_test``.
+
+    ``engine_model``: an SVC fitted by the engine (scikit-learn-intelex); ``plain_model``: scikit-learn's SVC
+    fitted on the same data. Compares the engine's ``predict``, the vote of its own one-vs-one decision
+    values, the rule on its exported coefficients, and plain scikit-learn's ``predict``.
+    """
+    classes = np.asarray(engine_model.classes_)
+    coef = Coefficients.of(engine_model)
+    reference = reference_decisions(x_test, coef, candidate_of(engine_model))
+    own = engine_decisions(engine_model, x_test)
+    gaps = pair_gaps(own, reference, len(classes))
+    predicted = {
+        "engine_predict": np.asarray(engine_model.predict(x_test)),
+        "engine_vote": classes[vote(own, len(classes))],
+        "rule": classes[vote(reference, len(classes))],
+        "plain_sklearn": np.asarray(plain_model.predict(x_test)),
+    }
+    pairs = ovo_pairs(len(classes))
+    bad = [f"{classes[i]}-{classes[j]}" for i, j in pairs if gaps[i, j] > GAP_TOLERANCE]
+    apart = {
+        f"{a}_vs_{b}": int(np.sum(predicted[a] != predicted[b]))
+        for a, b in (("engine_predict", "rule"), ("engine_vote", "rule"), ("rule", "plain_sklearn"))
+    }
+    return {
+        "n_test": len(y_test),
+        "accuracy": {k: float(np.mean(p == y_test)) for k, p in predicted.items()},
+        "zero_as_six": {k: count(y_test, p) for k, p in predicted.items()},
+        "predictions_apart": apart
+        | {"engine_predict_vs_plain_sklearn": int(np.sum(predicted["engine_predict"] != predicted["plain_sklearn"]))},
+        "pairs_disagreeing": bad,
+        "largest_pair_gap": float(gaps.max(initial=0.0)),
+        "gap_tolerance": GAP_TOLERANCE,
+    }

@@ -18,6 +18,12 @@ from nnsvm.q6.results import best_over_kernels, describe
 from nnsvm.stats import paired_interval, two_sample_halfwidth
 
 LEVEL = 0.99
+ON_WHICH_MACHINE = (
+    "The engine's decision values were checked on the machine that ran q6_final: its CPU model and SIMD flags are "
+    "in reports/machine/q6_engine_published.json (no DVC output: another CPU may dispatch other kernels and agree "
+    "with the rule). benchmarks/q6_engine_check.py tells whether a machine's engine disagrees with libsvm's rule "
+    "and with plain scikit-learn on these data."
+)
 
 
 def _accuracy(value: float, n: int, what: str, **kw) -> Measurement:
@@ -128,7 +134,7 @@ def measurements(
             "int",
             text=f"{b['zero_as_six_engine']} of {zero['test_zeros']} test zeros predicted 6 by the engine "
             f"({zero['engine']}), {b['zero_as_six_reference']} by libsvm's rule on the same fitted model",
-            note=explain(zero),
+            note=explain(zero) + " " + ON_WHICH_MACHINE,
             figures=("q6/final/published_zero_as_six.png", figures["confusion_published"]),
         )
     hits = final["lr_wrong_svm_right"]
