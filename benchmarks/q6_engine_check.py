@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
+
+from benchlib import output_dir  # benchmarks/ is on sys.path
 
 from nnsvm.core.io import read_json, write_json
 from nnsvm.params import load_params
@@ -32,7 +35,7 @@ def main() -> None:
     parser.add_argument("--answer-model", action="store_true", help="the answer's model instead of the best")
     parser.add_argument("--n-train", type=int, default=None, help="first N of the final training set (default: all)")
     parser.add_argument("--n-test", type=int, default=None, help="first N of the test set (default: all)")
-    parser.add_argument("--out", default="reports/q6/benchmarks/engine_check.json")
+    parser.add_argument("--out", type=Path, default=None, help="folder (default: reports/benchmarks; a subset: temp)")
     args = parser.parse_args()
     q6 = load_params().q6
     proto = q6.published
@@ -55,7 +58,8 @@ def main() -> None:
         "plain": diagnose.engine_version("sklearn"),
     } | diagnose.engine_check(engine, plain, x_test, y_test)
     print(json.dumps(result, indent=1))
-    write_json(args.out, result)
+    subset = args.n_train is not None or args.n_test is not None
+    write_json(output_dir(args.out, quick=subset) / "q6_engine_check.json", result)
 
 
 if __name__ == "__main__":
