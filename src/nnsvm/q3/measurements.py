@@ -127,7 +127,13 @@ def invariance(inframe: dict[str, dict], specs: dict[str, Q3ModelParams], max_sh
         "q3.invariance.cnn_accuracy_drop": measure(
             drop,
             "pct",
-            spread=(drop - half, drop + half, f"99% interval of a difference of two accuracies, {n} in-frame images"),
+            spread=(
+                drop - half,
+                drop + half,
+                f"99% interval of a difference of two accuracies, {n} in-frame images, taken as independent: the "
+                "images that stay in frame at this distance are a subset of the unshifted ones, and no per-image "
+                "pairing is recorded (conservative)",
+            ),
             text=f"{best} (first seed): {pct(inframe[best]['accuracy']['0'])} unshifted, "
             f"{pct(inframe[best]['accuracy'][str(d)])} shifted {d} px (images whose ink stays in the frame); the "
             f"most shift-robust of {', '.join(drops)}",
