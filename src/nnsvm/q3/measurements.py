@@ -183,6 +183,20 @@ def demo(shown: dict) -> dict[str, Measurement]:
             f"predictions on it {predictions}",
             figures=("q3/figures/demo.png", "q3/figures/demo_in_frame.png", "q3/figures/demo_classes.png"),
         )
+    every = shown.get("all_of_class", {}).get("paired")
+    if every is not None:
+        counts = every["counts"]["7"]
+        out["q3.demo.all.cnn_right_mlp_says_7"] = measure(
+            float(np.mean(counts)),
+            "g",
+            spread=(float(min(counts)), float(max(counts)), f"{len(counts)} seed pairs of the original protocols"),
+            text=f"{', '.join(str(c) for c in counts)} of all {every['n']} test {shown['label']}s shifted "
+            f"{shown['dx']} px right, ink leaving the frame or not: {every['cnn']} says {shown['label']}, "
+            f"{every['mlp']} says 7",
+            note=f"the in-frame reading keeps only the {paired['n']} test {shown['label']}s whose ink stays inside "
+            "the frame (the shifted image is still the whole digit)",
+            figures=("q3/figures/demo.png",),
+        )
     return out
 
 
