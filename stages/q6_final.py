@@ -14,6 +14,7 @@ from nnsvm.q6 import diagnose, figures, final, results
 from nnsvm.q6.params import PROTOCOLS, Q6Params
 
 OUT = Path("reports/q6/final")
+MACHINE = Path("reports/machine")  # what the engine check showed on which CPU: committed to git, no DVC output
 
 
 def main(protocol: str) -> None:
@@ -49,6 +50,9 @@ def main(protocol: str) -> None:
         result["svm_predicted_by"] = "libsvm's one-vs-one rule on the fitted coefficients"
         write_json(OUT / f"{protocol}.json", result)
         write_json(OUT / f"{protocol}_zero_as_six.json", zero := diag.to_dict())
+        # Which machine showed it: not a DVC output (the CPU differs between machines), committed with the run.
+        write_json(MACHINE / f"q6_engine_{protocol}.json", diagnose.machine_record(zero))
+        tracking.log_artifact(MACHINE / f"q6_engine_{protocol}.json", "diagnosis")
         figs = figures.final_figures(protocol, raw_test, y_test, models, found, results.describe(best))
         figs["zero_as_six"] = figures.zero_as_six_figure(diag, zero, diagnose.zeros_as_six(diag, raw_test))
         for name, fig in figs.items():

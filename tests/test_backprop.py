@@ -48,3 +48,45 @@ def test_answer_chain_is_right_given_the_right_dz(case):
     g = bp.backprop(p, X, y)
     assert chain["dw11"] == pytest.approx(g["W1"][0, 0], abs=1e-15)
     assert chain["db1"] == pytest.approx(g["b1"][0], abs=1e-15)
+
+
+@pytest.fixture
+def q2_measured():
+    from nnsvm.core.config import load_section
+    from nnsvm.q2 import measure, measurements
+    from nnsvm.q2.params import Q2Params
+
+    p = load_section("q2", Q2Params)
+    record = measure.run_backprop(p, np.random.default_rng(p.seed))
+    optim = {
+        "problem": "p",
+        "final_gap": {measure.SGD: 1e-3, measure.NEWTON: 0.0, measure.ANSWER_SGD: None, measure.ANSWER_NEWTON: 1.4},
+        "newton_iters_to_1e-10": 3,
+        "grad_norm_at_star": 1e-12,
+    }
+    return record, measurements.measurements(record, optim, p, "q2/f.png")
+
+
+def test_the_chain_rule_is_measured_on_the_answers_equations(q2_measured):
+    """It measures the chain rule as the answer's eqs. (5)-(10) fed O - Y against autograd, not our own backprop."""
+    record, found = q2_measured
+    assert found["q2.chain_err"].value == max(record["chain_err"]["dw11"], record["chain_err"]["db1"]) < 1e-12
+    assert "our backprop" in found["q2.backprop_vs_autograd"].note
+
+
+def test_the_answers_gradients_miss_its_own_loss_too(q2_measured):
+    """It gives dw11 and db1's errors against the answer's sign-less loss, which are not zero (diagonal-only eqs.)."""
+    record, found = q2_measured
+    own = found["q2.grad_err_own_loss"]
+    assert own.value == max(record["answer_err_vs_own_loss"]["dw11"], record["answer_err_vs_own_loss"]["db1"])
+    assert own.interval()[0] > 0
+
+
+def test_eq9s_two_sides_differ_and_layer1_has_two_units(q2_measured):
+    """It measures eq. (9)'s left side dL/dO_1^1 apart from dL/dw11 (by the factor X1 O (1 - O)), and 2 units."""
+    record, found = q2_measured
+    sides = record["eq9_sides"]
+    o = bp.forward(bp.init_params(np.random.default_rng(0), 1.0), X)  # shape only
+    assert len(o.o1) == found["q2.layer1_units"].value == 2
+    assert found["q2.eq9_sides_gap"].value == pytest.approx(abs(sides["dL/dO_1^1"] - sides["dL/dw11"]))
+    assert found["q2.eq9_sides_gap"].interval()[0] > 0

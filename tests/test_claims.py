@@ -222,6 +222,15 @@ def test_the_projects_claims_file_loads():
     assert all(c.source and (c.checks or c.kind == "untestable") for c in answer.claims)
 
 
+def test_a_claim_from_the_assignment_must_say_it_does_not_count():
+    """It refuses a claim whose only source is the assignment unless it says counts: false, and marks q4a.exact so."""
+    with pytest.raises(ValueError, match="counts: false"):
+        ClaimSpec.model_validate(claim().model_dump() | {"source": ("assignment",)})
+    assert not ClaimSpec.model_validate(claim().model_dump() | {"source": ("assignment",), "counts": False}).counts
+    answer = {c.id: c for c in load_answer("claims/answer.yaml").claims}
+    assert not answer["q4a.exact"].counts and answer["q3.mlp-accuracy"].counts
+
+
 def test_measurements_round_trip_and_refuse_a_key_twice(tmp_path):
     """It writes and reads measurement files with their stage (no run ID), and refuses one key from two stages."""
     m = {"q.x": around(1.0, 0.1, "g", "tol", note="n", figures=("q/a.png",)), "q.y": measure(math.inf, "e")}

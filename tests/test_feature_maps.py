@@ -40,3 +40,15 @@ def test_db3_needs_the_squared_radius(sets):
     assert right.params["R"] == pytest.approx(9.0, abs=0.3)
     assert literal.params["R"] == pytest.approx(3.0, abs=0.1)
     assert not fm.separation(literal.z, data.y, "CLARABEL")["separable"]
+
+
+def test_the_literal_db3_map_works_exactly_when_the_radii_condition_holds():
+    """It finds the answer's R = radius map separable on noise-free rings exactly where |r+^2 - r+| is below both
+    |r-^2 - r+| (for r+ >= 1: r_in^2 < r+ (2 - r+)), on radius sets of both outcomes, DB3's own failing."""
+    sweep = fm.literal_map_sweep("CLARABEL")
+    assert [s["condition"] for s in sweep] == [s["separable"] for s in sweep]
+    assert {s["separable"] for s in sweep} == {True, False}
+    assert not fm.literal_map_condition(*P.db3.radii)
+    for r_in, r_pos, r_out in fm.RADIUS_SETS:
+        if r_pos >= 1:
+            assert fm.literal_map_condition(r_in, r_pos, r_out) == (r_in**2 < r_pos * (2 - r_pos))

@@ -109,4 +109,7 @@ def test_q1_q2_q4_q5_verdicts_of_the_tiny_run(pipeline):
     assert {"q1d.two-layers", "q2a.loss", "q2b.newton", "q4b.db3"} <= corrected
     md = (pipeline / "reports" / "report.md").read_text()
     heads = [line for line in md.splitlines() if line.startswith(("### Q1", "### Q2", "### Q4", "### Q5"))]
-    assert all(line.endswith(("**corrected**", "**confirmed**", "**not checkable**")) for line in heads)
+    # Q4-A's notebook QP is an experiment: its number lies outside what our solvers prove of themselves
+    assert all(
+        line.endswith(("**corrected**", "**confirmed**", "**not checkable**", "**not reproduced**")) for line in heads
+    )

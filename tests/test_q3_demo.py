@@ -106,3 +106,13 @@ def test_pairs_count_seed_i_with_seed_i_for_every_mlp_answer():
     assert set(record["paired"]["counts"]) == {str(k) for k in range(10)}
     assert record["accuracy"]["mlp_published"] == [0.0, pytest.approx(2 / 3)]
     assert record["n"] == 3 and record["of_class"] == 4
+
+
+def test_outcomes_over_every_image_of_the_class_keep_those_shifted_out_too():
+    """It measures all four 8s when asked for every image of the class, the one whose ink leaves the frame too."""
+    y = torch.tensor([8, 8, 8, 8, 3])
+    x = one_pixel_images([27, 7, 6, 7, 2])
+    nets = {"lenet_published": [ColumnOfBrightestPixel()] * 2, "mlp_published": [Says(7), ColumnOfBrightestPixel()]}
+    every = demo.outcomes(nets, x, y, label=8, dx=1, batch_size=2, in_frame=False)
+    assert (every.index, every.of_class) == ([0, 1, 2, 3], 4)
+    assert every.result({"lenet_published": [42, 43]})["paired"]["n"] == 4

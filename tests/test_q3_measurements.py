@@ -107,6 +107,19 @@ def test_the_demo_outcome_is_counted_over_every_in_frame_image():
     assert judge(CLAIMS["q3.demo"], measurements.demo(demo_record([0, 0]))).verdict == "not reproduced"
 
 
+def test_the_demo_over_all_test_eights_is_evidence_beside_the_in_frame_reading():
+    """It counts the outcome over every test 8 too (ink shifted out or not), shown but not the claim's check."""
+    record = demo_record([0, 0])
+    every = {"cnn": "lenet_published", "mlp": "mlp_published", "n": 974}
+    record["all_of_class"] = {"paired": every | {"counts": {str(k): [0, 0] for k in range(10)} | {"7": [1, 4]}}}
+    found = measurements.demo(record)
+    assert (
+        found["q3.demo.all.cnn_right_mlp_says_7"].value == 2.5
+        and "974" in found["q3.demo.all.cnn_right_mlp_says_7"].text
+    )
+    assert judge(CLAIMS["q3.demo"], found).verdict == "not reproduced"  # the in-frame reading decides
+
+
 def test_a_seed_on_a_plateau_is_named_with_why_its_number_can_move():
     """It names a seed whose accuracy barely rose over its last 10 epochs while far below the best seed (seed 45 of
     the original LeNet, 88.0% after 30 epochs, left its plateau at epoch 29 in another run), and no other."""

@@ -9,6 +9,7 @@ from sklearn.svm import SVC
 from nnsvm.core.errors import NnsvmError
 from nnsvm.plotting import plt
 from nnsvm.q6 import diagnose, figures
+from nnsvm.q6 import measurements as q6_measurements
 from nnsvm.q6.final import Fitted
 
 CENTRES = {0: (40.0, 40.0), 3: (160.0, 40.0), 6: (100.0, 160.0)}
@@ -136,8 +137,8 @@ def test_a_faulty_engine_pair_is_found_and_libsvm_rule_corrects_it():
     assert d["zero_as_six_floored_engine"] is None
     models = {"svm": Fitted(np.array([]), pred, 0.0, 0.0, faulty), "logreg": Fitted(np.array([]), y, 0.0, 0.0)}
     result = diagnose.diagnose("improved", "unit", "faulty", models, (x, x, y), x, 1.0).to_dict()
-    text = diagnose.explain(result)
-    assert "the same fitted SVM predicts 0 zeros as 6 (0.0%)" in text and "0-6 by up to 10.00" in text
+    text = q6_measurements.explain(result)
+    assert "the same fitted SVM predicts 0 zeros as 6 (0.00%)" in text and "0-6 by up to 10.00" in text
     assert f"which changes {d['predictions_changed']} test predictions" in text
 
 
@@ -168,8 +169,8 @@ def test_diagnosis_json_schema_metrics_and_explanation():
     metrics = diagnose.metrics(result)
     assert metrics["zero_as_six.svm.zero_as_six_engine"] == 1.0 and metrics["zero_as_six.svm.pairs_disagreeing"] == 0
     assert all(isinstance(v, float) for v in metrics.values())
-    text = diagnose.explain(result)
-    assert "predicts 1 of the 2 test zeros as 6 (50.0%)" in text and "equal those of libsvm's rule" in text
+    text = q6_measurements.explain(result)
+    assert "predicts 1 of the 2 test zeros as 6 (50.00%)" in text and "equal those of libsvm's rule" in text
     assert "leaves 0 predicted 6 by the engine and 0 by libsvm's rule" in text
     assert "So the scaling matters more: flooring the near-constant pixels' std removes 1 by the engine and 1" in text
 
@@ -220,3 +221,61 @@ def test_results_are_predicted_by_libsvms_rule_not_the_faulty_engine():
     assert fixed["logreg"] is lr and fixed["svm"].fit_seconds == 1.0 and fixed["svm"].predict_seconds >= 0.5
     again = diagnose.by_rule(models, diag, x)
     assert (again["svm"].train_pred == fixed["svm"].train_pred).all()
+
+
+def digits_subset():
+    """A tiny 10-class image set (scikit-learn's 8x8 digits, bundled): 300 to fit, 200 to test, standardized."""
+    from sklearn.datasets import load_digits
+
+    x, y = load_digits(return_X_y=True)
+    x = (x - x[:300].mean(0)) / np.where(x[:300].std(0) > 0, x[:300].std(0), 1.0)
+    return x[:300], y[:300], x[300:500], y[300:500]
+
+
+def test_the_engine_check_finds_no_disagreement_in_a_faithful_engine():
+    """It gives 0 predictions apart and no disagreeing pair when the engine is plain scikit-learn itself."""
+    x, y, x_test, y_test = digits_subset()
+    model = SVC(kernel="rbf", C=10.0, gamma=0.01).fit(x, y)
+    found = diagnose.engine_check(model, model, x_test, y_test)
+    assert set(found["predictions_apart"].values()) == {0} and found["pairs_disagreeing"] == []
+    assert found["largest_pair_gap"] < 1e-9 and found["n_test"] == 200
+    assert found["accuracy"]["rule"] == found["accuracy"]["plain_sklearn"] > 0.9
+
+
+def test_the_engine_check_names_the_pairs_a_faulty_engine_gets_wrong():
+    """It names the shifted pairs (0 against 6 and 8) and counts the engine's predictions apart from the rule."""
+    x, y, x_test, y_test = digits_subset()
+    good = SVC(kernel="rbf", C=10.0, gamma=0.01).fit(x, y)
+    pairs = diagnose.ovo_pairs(10)
+    faulty = FaultyEngine(good, {pairs.index((0, 6)): -10.0, pairs.index((0, 8)): -5.0})
+    found = diagnose.engine_check(faulty, good, x_test, y_test)
+    assert found["pairs_disagreeing"] == ["0-6", "0-8"] and found["largest_pair_gap"] == pytest.approx(10.0)
+    apart = int(np.sum(faulty.predict(x_test) != good.predict(x_test)))
+    assert found["predictions_apart"]["engine_predict_vs_rule"] == apart
+    assert found["predictions_apart"]["engine_predict_vs_plain_sklearn"] == apart
+    assert (
+        found["predictions_apart"]["rule_vs_plain_sklearn"]
+        == found["predictions_apart"]["engine_vote_vs_rule"] - apart
+        == 0
+    )
+
+
+def test_the_engine_check_runs_on_this_machines_engine():
+    """It runs scikit-learn-intelex (where installed) against libsvm's rule on a tiny subset and reports the CPU."""
+    svc = pytest.importorskip("sklearnex.svm").SVC
+    x, y, x_test, y_test = digits_subset()
+    engine = svc(kernel="rbf", C=10.0, gamma=0.01).fit(x, y)
+    found = diagnose.engine_check(engine, SVC(kernel="rbf", C=10.0, gamma=0.01).fit(x, y), x_test, y_test)
+    assert found["predictions_apart"]["engine_vote_vs_rule"] == 0  # its own decision values vote as the rule
+    assert found["accuracy"]["rule"] > 0.9
+    cpu = diagnose.cpu()
+    assert cpu["model"] and set(cpu["simd_flags"]) <= set(diagnose.SIMD_FLAGS)
+
+
+def test_the_machine_record_puts_the_cpu_beside_the_diagnosis():
+    """It records the CPU, the engine's version and each SVM's counts, none of which a DVC output holds."""
+    diag, _ = hand_diagnosis()
+    record = diagnose.machine_record(json.loads(json.dumps(diag.to_dict())))
+    assert record["cpu"] == diagnose.cpu() and record["engine"].startswith("scikit-learn")
+    assert record["engine_vs_rule"]["svm"]["zero_as_six_engine"] == 1
+    assert "cpu" not in diag.to_dict()

@@ -5,7 +5,7 @@ import pytest
 
 from nnsvm.claims import judge, load_answer
 from nnsvm.q6.final import accuracy, confusion, lr_wrong_svm_right
-from nnsvm.q6.measurements import figure_paths, measurements
+from nnsvm.q6.measurements import _cell_gaps, figure_paths, measurements
 from nnsvm.q6.results import best_over_kernels, protocol_metrics
 
 
@@ -26,7 +26,10 @@ def test_confusion_and_accuracy_by_hand():
 
 
 def row(kernel, cv, C=1.0, gamma=None, degree=None):
-    return {"kernel": kernel, "C": C, "gamma": gamma, "degree": degree, "coef0": 0.0, "cv_accuracy": cv}
+    return {
+        "kernel": kernel, "C": C, "gamma": gamma, "degree": degree, "coef0": 0.0, "cv_accuracy": cv,
+        "fold_scores": [cv] * 5,
+    }  # fmt: skip
 
 
 def grids(cvs):
@@ -52,7 +55,9 @@ ANSWER_MODEL = {"kernel": "rbf", "C": 10.0, "gamma": 1e-4, "degree": None, "coef
 
 def q6_measured(cvs, svm_test, logreg, refit_test=None, hits=3, n=14_000):
     g = grids(cvs)
-    grid_files = {k: {"published": {"grid_size": 1_120, "candidates": [v["best"]]}} for k, v in g.items()}
+    grid_files = {
+        k: {"published": {"grid_size": 1_120, "candidates": [v["best"]], "best": v["best"]}} for k, v in g.items()
+    }
     final = {
         "best": g["rbf"]["best"],
         "svm": {"train_accuracy": 0.964, "test_accuracy": svm_test},
@@ -63,6 +68,7 @@ def q6_measured(cvs, svm_test, logreg, refit_test=None, hits=3, n=14_000):
     }
     if refit_test is not None:
         final["answer_model"] = {"train_accuracy": 0.963, "test_accuracy": refit_test}
+        final["lr_wrong_answer_model_right"] = hits
     metrics = {p: protocol_metrics(g, final) for p in ("published", "improved")}
     return measurements(
         metrics, grid_files, {"published": final, "improved": final}, ANSWER_MODEL, figure_paths(tuple(g))
@@ -91,7 +97,7 @@ def test_far_numbers_are_not_reproduced_and_a_missing_refit_is_not_checkable():
     assert v["q6.test-accuracy"] == v["q6.logreg"] == v["q6.lr-wrong-svm-right"] == "not reproduced"
     assert v["q6.cv-rbf"] == "not checkable"
     v = verdicts(q6_measured({"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886}, 0.9474, 0.9131))
-    assert v["q6.test-accuracy"] == "not checkable"
+    assert v["q6.test-accuracy"] == v["q6.lr-wrong-svm-right"] == "not checkable"
 
 
 def test_the_improved_protocol_is_measured_but_never_judged():
@@ -106,7 +112,9 @@ def test_the_svm_test_accuracy_is_libsvms_where_the_engine_disagrees():
     """It reports libsvm's rule on the fitted coefficients, and the engine's number beside it, when they differ."""
     cvs = {"linear": 0.867, "poly2": 0.80, "poly3": 0.857, "rbf": 0.886}
     g = grids(cvs)
-    grid_files = {k: {"published": {"grid_size": 1_120, "candidates": [v["best"]]}} for k, v in g.items()}
+    grid_files = {
+        k: {"published": {"grid_size": 1_120, "candidates": [v["best"]], "best": v["best"]}} for k, v in g.items()
+    }
     final = {
         "best": g["rbf"]["best"],
         "svm": {"train_accuracy": 0.99, "test_accuracy": 0.9606},
@@ -157,3 +165,30 @@ def test_the_svm_test_accuracy_is_libsvms_where_the_engine_disagrees():
     assert (
         "150 of 1434" in found["q6.published.zero_as_six"].text and "libsvm" in found["q6.published.zero_as_six"].note
     )
+
+
+def rbf_grid(best_folds, answer_folds):
+    best = row("rbf", sum(best_folds) / 5, 10.0, 1e-3) | {"fold_scores": best_folds}
+    answer = row("rbf", sum(answer_folds) / 5, 10.0, 1e-4) | {"fold_scores": answer_folds}
+    return {"best": best, "candidates": [best, answer], "grid_size": 1_118}
+
+
+def test_the_best_models_gap_is_paired_over_the_folds():
+    """It judges the answer's cell against the best by their per-fold differences: the committed run's folds
+    (1e-3 ahead on all 5, by 0.89 to 2.24 points) exclude no gap as an unpaired interval would, but exclude 0."""
+    best = [0.8794642857142857, 0.8839285714285714, 0.8660714285714286, 0.8789237668161435, 0.8968609865470852]
+    answer = [0.8660714285714286, 0.875, 0.8526785714285714, 0.8699551569506726, 0.874439461883408]
+    found = _cell_gaps("rbf", rbf_grid(best, answer), "q6/grid/rbf_published.png")
+    gap = found["q6.published.cell_gap.rbf.C10.gamma0.0001"]
+    assert gap.value == pytest.approx(0.013420884, rel=1e-6)
+    assert 0 < gap.interval()[0] < gap.value < gap.interval()[1] < 0.03
+    assert "ahead on 5 folds" in gap.note and found["q6.published.ties.rbf"].value == 1
+
+
+def test_cells_with_noisy_equal_folds_tie_with_the_best():
+    """It counts a cell whose per-fold differences straddle 0 as tied with the best, and the best itself."""
+    best = [0.86, 0.87, 0.87, 0.87, 0.88]
+    other = [0.87, 0.87, 0.86, 0.88, 0.88]
+    found = _cell_gaps("rbf", rbf_grid(best, other), "f.png")
+    assert found["q6.published.ties.rbf"].value == 2
+    assert found["q6.published.cell_gap.rbf.C10.gamma0.001"].interval() == (0.0, 0.0)

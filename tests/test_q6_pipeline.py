@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import run_in
+from conftest import REPO, run_in
 
 pytestmark = pytest.mark.slow
 
@@ -56,3 +56,24 @@ def test_q6_measurements_and_figures(pipeline):
     for m in found.values():
         for figure in m.get("figures", ()):
             assert (pipeline / "reports" / figure).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_q6_engine_check_on_a_subset(pipeline, tmp_path):
+    """It runs benchmarks/q6_engine_check.py on 100 training and 50 test images of the pipeline's split: the rule
+    and plain scikit-learn agree, and the record names this machine's CPU; q6_final left its engine record."""
+    out = run_in(
+        pipeline,
+        "python",
+        str(REPO / "benchmarks" / "q6_engine_check.py"),
+        "--n-train",
+        "100",
+        "--n-test",
+        "50",
+        "--out",
+        str(tmp_path),
+    )
+    found = json.loads((tmp_path / "q6_engine_check.json").read_text())
+    assert found["n_train"] == 100 and found["n_test"] == 50 and found["cpu"]["model"] in out.stdout
+    assert found["predictions_apart"]["rule_vs_plain_sklearn"] <= 2  # two libsvm fits, same data: float noise
+    record = json.loads((pipeline / "reports" / "machine" / "q6_engine_published.json").read_text())
+    assert record["cpu"] == found["cpu"] and "svm" in record["engine_vs_rule"]

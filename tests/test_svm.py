@@ -115,3 +115,25 @@ def test_dual_finds_b_when_every_alpha_is_below_sv_tol():
     assert np.allclose(fit.alphas, 2e-4, rtol=1e-4)
     assert np.allclose(fit.w, [0.02, 0], rtol=1e-4) and fit.b == pytest.approx(-1, rel=1e-4)
     assert fit.support == (0, 1)
+
+
+@pytest.mark.parametrize(("kind", "solver"), QP_METHODS)
+def test_each_fit_proves_how_far_it_can_be_from_the_exact_answer(kind, solver):
+    """It bounds |w - w*|, |b - b*| and the margin's error from the fit's own KKT residuals and duality gap, and
+    the bound holds against the four points' exact answer while staying far below a chosen 1e-3."""
+    fit = getattr(svm, kind)(X, Y, solver)
+    proven = fit.accuracy
+    assert proven is not None and proven.converged(fit.w)
+    assert np.linalg.norm(fit.w - np.array(svm.EXACT_W)) <= proven.w_radius < 1e-4
+    assert abs(fit.b - svm.EXACT_B) <= proven.b_radius < 1e-3
+    assert abs(fit.margin - svm.EXACT_MARGIN) <= proven.margin_radius
+
+
+def test_a_fit_that_misses_its_kkt_tolerance_gives_no_verdict():
+    """It refuses a hyperplane whose duality gap is above the KKT tolerance: not converged, no verdict."""
+    w, alphas = np.array([-0.6, -0.4]), np.array([0.0, 0.25, 0.25, 0.0])  # a line, with the exact alphas
+    b = float(np.max(-(X[Y == -1] @ w)) - 1.0)  # feasible for the negatives
+    proven = svm.accuracy(X, Y.astype(float), w, b, alphas, (1, 2))
+    assert proven.gap > svm.KKT_TOL and not proven.converged(w)
+    fit = svm._finish("dual-test", X, Y.astype(float), w, b, alphas, 1e-3, 1e-3, "optimal")
+    assert fit.separable is None and "not converged" in fit.status

@@ -119,6 +119,10 @@ def test_qps_give_the_exact_answer_or_no_verdict_on_random_separable_sets():
             if fit.separable:
                 worst = {k: v for k, v in kkt_residuals(case, fit).items() if not v <= TOL}  # NaN fails too
                 assert not worst, f"{fit.method} ({fit.status}): {worst}"
+                proven = fit.accuracy  # what the fit proves of itself must hold against the exact answer
+                assert proven is not None
+                assert float(np.linalg.norm(fit.w - case.w)) <= proven.w_radius * (1 + 1e-6) + 1e-12, fit.method
+                assert abs(fit.b - case.b) <= proven.b_radius * (1 + 1e-6) + 1e-12, fit.method
 
     check()
     print("solver statuses over the property test:", dict(sorted(statuses.items())))

@@ -134,6 +134,9 @@ class ClaimSpec(BaseModel):
     reason: str = ""  # why an untestable claim cannot be checked
     evidence: tuple[str, ...] = ()  # more measurements to show beside the checks
     improved: str | None = None  # our improved model's measurement: shown, never judged
+    # False: the claim's numbers are not the answer's (e.g. the assignment's exact solution): it is judged and
+    # shown, but does not count in the answer's tally.
+    counts: bool = True
 
     @model_validator(mode="after")
     def _complete(self) -> ClaimSpec:
@@ -144,6 +147,8 @@ class ClaimSpec(BaseModel):
             raise ValueError(f"claim {self.id}: a {self.kind} claim needs at least one check")
         if self.kind == "fact" and not self.correction:
             raise ValueError(f"claim {self.id}: a fact claim gives its right version (correction)")
+        if self.counts and set(self.source) == {"assignment"}:
+            raise ValueError(f"claim {self.id}: a claim whose numbers come from the assignment says counts: false")
         return self
 
 

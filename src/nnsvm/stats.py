@@ -48,3 +48,26 @@ def difference_halfwidth(p1: float, p2: float, n: int, level: float = 0.99) -> f
     :func:`two_sample_halfwidth`.
     """
     return z_two_sided(level) * float(np.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / n))
+
+
+def paired_interval(differences: Sequence[float], level: float = 0.99) -> tuple[float, float, float]:
+    """Mean of paired ``differences`` (the same folds, seeds or images) and its ``level`` interval: paired t.
+
+    mean ± t(level, n-1) sd / sqrt(n); differences that are all equal give that value, exactly.
+    """
+    d = np.asarray(differences, float)
+    mean = float(d.mean())
+    if len(d) < 2:
+        return mean, mean, mean
+    half = float(scipy.stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
+    return mean, mean - half, mean + half
+
+
+def paired_share_halfwidth(difference: float, discordant: float, n: int, level: float = 0.99) -> float:
+    """Half-width of the ``level`` interval of a difference of two accuracies on the same ``n`` items.
+
+    With p10 + p01 = ``discordant`` (the share of items right in one condition and wrong in the other)
+    and p10 - p01 = ``difference``, the paired difference's variance is (discordant - difference^2) / n
+    (McNemar's normal approximation). An upper bound on ``discordant`` gives a conservative interval.
+    """
+    return z_two_sided(level) * float(np.sqrt(max(discordant - difference**2, 0.0) / n))

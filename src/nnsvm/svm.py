@@ -48,6 +48,70 @@ SOLVER_SETTINGS: dict[str, dict[str, float]] = {
 }
 
 
+# A fit reports a hyperplane only if its own KKT residuals (primal infeasibility, the dual's, the duality gap)
+# are at most this, relative to max(1, ||w||^2); otherwise it did not converge and gives no verdict.
+KKT_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """How far a fit can be from the exact optimum, proven from its own (w, b, alphas).
+
+    ``infeasibility`` = max(0, 1 - min y (w.x + b)); ``gap`` = primal objective of the rescaled feasible
+    w' = w / (1 - infeasibility) minus the dual objective of the alphas made dual-feasible (clipped at 0,
+    one class rescaled so that sum alpha y = 0), a valid lower bound on the optimum, plus the objectives'
+    float64 rounding. The objective
+    1/2 ||w||^2 is 1-strongly convex, so ||w' - w*||^2 <= 2 gap, and
+    ``w_radius`` = ||w - w'|| + sqrt(2 gap) bounds ||w - w*||. ``b_radius``: b* = y_s - w*.x_s on a
+    support vector s, so |b - b*| <= |y_s - w.x_s - b| + w_radius ||x_s|| (worst over the support
+    vectors); ``margin_radius`` bounds |1/||w|| - 1/||w*|||. ``dual_residual``: how far the alphas were
+    from dual-feasible before the repair.
+    """
+
+    infeasibility: float
+    dual_residual: float
+    gap: float
+    w_radius: float
+    b_radius: float
+    margin_radius: float
+
+    def converged(self, w: np.ndarray) -> bool:
+        scale = max(1.0, float(w @ w))
+        return max(self.infeasibility, self.dual_residual, self.gap) <= KKT_TOL * scale
+
+    def as_json(self) -> dict[str, float]:
+        return {k: float(v) for k, v in self.__dict__.items()}
+
+
+def accuracy(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, alphas: np.ndarray, support: tuple[int, ...]
+) -> Accuracy:
+    """The proven accuracy of ``(w, b)`` from its own alphas (see :class:`Accuracy`)."""
+    a = np.maximum(np.asarray(alphas, float), 0.0)
+    residual = abs(float(a @ y)) + max(0.0, -float(np.min(alphas)))
+    pos, neg = float(a[y > 0].sum()), float(a[y < 0].sum())
+    if pos > 0 and neg > 0:  # balance the classes: sum alpha y = 0 exactly
+        a = np.where(y > 0, a * min(1.0, neg / pos), a * min(1.0, pos / neg))
+    dual_value = float(a.sum() - 0.5 * np.sum((x.T @ (a * y)) ** 2))
+    infeasible = max(0.0, float(1.0 - np.min(y * (x @ w + b))))
+    if infeasible >= 1.0:
+        inf = float("inf")
+        return Accuracy(infeasible, residual, inf, inf, inf, inf)
+    w_feasible = w / (1.0 - infeasible)
+    primal_value = 0.5 * float(w_feasible @ w_feasible)
+    # The two objectives are each rounded in float64: the gap is known only to a few ulps of their size.
+    rounding = 8 * float(np.finfo(float).eps) * max(1.0, abs(primal_value), abs(dual_value), float(a.sum()))
+    gap = max(0.0, primal_value - dual_value) + rounding
+    w_radius = float(np.linalg.norm(w - w_feasible)) + float(np.sqrt(2.0 * gap))
+    b_radius = max(
+        (abs(float(y[s] - x[s] @ w - b)) + w_radius * float(np.linalg.norm(x[s])) for s in support),
+        default=float("inf"),
+    )
+    norm = float(np.linalg.norm(w))
+    margin_radius = w_radius / (norm * (norm - w_radius)) if w_radius < norm else float("inf")
+    return Accuracy(infeasible, residual, gap, w_radius, b_radius, margin_radius)
+
+
 @dataclass(frozen=True)
 class SvmFit:
     """One method's answer; ``w``/``b`` are ``None`` unless the data was found separable.
@@ -69,6 +133,7 @@ class SvmFit:
     support: tuple[int, ...] = ()
     on_margin: tuple[int, ...] = ()
     margin: float | None = None
+    accuracy: Accuracy | None = None  # how far from the exact optimum (w, b) can be, proven from the fit itself
     extra: dict[str, float] = field(default_factory=dict)
 
     def solution(self) -> tuple[np.ndarray, float, float]:
@@ -90,6 +155,7 @@ class SvmFit:
             "on_margin": x[list(self.on_margin)].tolist(),
             "alphas": None if self.alphas is None else [float(a) for a in self.alphas],
             "margin": float(margin),
+            "accuracy": None if self.accuracy is None else self.accuracy.as_json(),
         }
 
 
@@ -123,7 +189,12 @@ def _finish(
     slack = y * (x @ w + b) - 1.0
     on_margin = tuple(int(i) for i in np.flatnonzero(np.abs(slack) <= margin_tol))
     support = on_margin if alphas is None else tuple(int(i) for i in np.flatnonzero(_support(alphas, sv_tol)))
-    return SvmFit(method, True, status, w, float(b), alphas, support, on_margin, float(1.0 / np.linalg.norm(w)))
+    proven = None if alphas is None else accuracy(x, y, w, b, alphas, support)
+    if proven is not None and not proven.converged(w):
+        worst = max(proven.infeasibility, proven.dual_residual, proven.gap)
+        return _unfinished(method, f"{status}, but KKT residual {worst:.1e} > {KKT_TOL:g} (not converged)")
+    margin = float(1.0 / np.linalg.norm(w))
+    return SvmFit(method, True, status, w, float(b), alphas, support, on_margin, margin, proven)
 
 
 def _solve(problem: cp.Problem, solver: str) -> str:

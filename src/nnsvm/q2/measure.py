@@ -10,6 +10,9 @@ from nnsvm.q2 import optim
 from nnsvm.q2.params import Q2OptimParams, Q2Params
 
 POSITIVE_CLASS = 3  # logistic regression: cluster 3 (top right) against the rest
+# Each optimiser's key in optim.json: the label the figure and the report show it by.
+SGD, NEWTON = "SGD (gradient)", "Newton (H^-1 grad)"
+ANSWER_SGD, ANSWER_NEWTON = "answer's SGD (loss x x)", "answer's Newton (f / f')"
 
 
 def _lists(g: bp.Params) -> dict:
@@ -32,8 +35,10 @@ def run_backprop(p: Q2Params, rng: np.random.Generator) -> dict:
         "dw11": float(g["autograd"]["W1"][0, 0]),
         "db1": float(g["autograd"]["b1"][0]),
     }
-    seed = bp.answer_equations(w, x, y)
+    answer = bp.answer_equations(w, x, y)
     chain = bp.answer_equations(w, x, y, dz3=f.o3 - y)  # (5)-(10) fed the correct dL/dz
+    # Eq. (9) writes dL/dO_1^1 on its left, where dL/dw11^(1) (its right side) is meant: how far apart they are.
+    d_o1_1 = true["db1"] / float(f.o1[0] * (1 - f.o1[0]))
     return {
         "x": list(p.x),
         "y": list(p.y),
@@ -48,26 +53,28 @@ def run_backprop(p: Q2Params, rng: np.random.Generator) -> dict:
             "autograd_vs_finite_diff": bp.max_abs_diff(g["autograd"], g["finite_diff"]),
         },
         "true": true,
-        "answer_as_written": seed,
-        "seed_chain_with_true_dz": chain,
+        "layer1_units": int(w["W1"].shape[1]),
+        "answer_as_written": answer,
+        "answer_chain_with_true_dz": chain,
+        "eq9_sides": {"dL/dO_1^1": d_o1_1, "dL/dw11": true["dw11"]},
         # The answer's own loss has gradient -true: its error against that isolates the diagonal-only Jacobian.
-        "answer_err_vs_true": {k: abs(seed[k] - true[k]) for k in true},
-        "answer_err_vs_own_loss": {k: abs(seed[k] + true[k]) for k in true},
+        "answer_err_vs_true": {k: abs(answer[k] - true[k]) for k in true},
+        "answer_err_vs_own_loss": {k: abs(answer[k] + true[k]) for k in true},
         "chain_err": {k: abs(chain[k] - true[k]) for k in true},
     }
 
 
 def run_optim(data: ToySet, p: Q2OptimParams, rng: np.random.Generator) -> dict:
-    """``optim.json``: objective per iteration of SGD and Newton, correct and as the seed writes them."""
+    """``optim.json``: objective per iteration of SGD and Newton, correct and as the answer writes them."""
     x, y = optim.with_bias(data.x), np.where(data.y == POSITIVE_CLASS, 1.0, -1.0)
     newton, theta = optim.newton(x, y, p.l2, p.newton_iterations)
     histories = {
-        "SGD (gradient)": optim.sgd(x, y, p.l2, p.sgd_lr, p.iterations, np.random.default_rng(rng.integers(2**32))),
-        "Newton (H^-1 grad)": newton,
-        "answer's SGD (loss x x)": optim.sgd(
+        SGD: optim.sgd(x, y, p.l2, p.sgd_lr, p.iterations, np.random.default_rng(rng.integers(2**32))),
+        NEWTON: newton,
+        ANSWER_SGD: optim.sgd(
             x, y, p.l2, p.sgd_lr, p.iterations, np.random.default_rng(rng.integers(2**32)), answer_rule=True
         ),
-        "answer's Newton (f / f')": optim.newton(x, y, p.l2, p.newton_iterations, answer_rule=True)[0],
+        ANSWER_NEWTON: optim.newton(x, y, p.l2, p.newton_iterations, answer_rule=True)[0],
     }
     f_star = float(min(newton))
     return {

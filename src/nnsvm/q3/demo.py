@@ -124,10 +124,17 @@ class Outcomes:
 
 
 def outcomes(
-    nets: dict[str, list[nn.Module]], x: torch.Tensor, y: torch.Tensor, label: int, dx: int, batch_size: int
+    nets: dict[str, list[nn.Module]],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    label: int,
+    dx: int,
+    batch_size: int,
+    in_frame: bool = True,
 ) -> Outcomes:
-    """Every model's answer (each seed) on each image of ``label`` whose ink stays in frame shifted ``dx`` right."""
-    index = frame.in_frame_of_class(x, y, label, dx)
+    """Every model's answer (each seed) on each image of ``label`` whose ink stays in frame shifted ``dx`` right
+    (``in_frame=False``: on every image of ``label``, ink shifted out of the frame or not)."""
+    index = frame.in_frame_of_class(x, y, label, dx) if in_frame else torch.nonzero(y == label).flatten()
     moved = shift(x[index], dx, 0)
     none = np.zeros(0, dtype=np.int64)
     predictions = {
@@ -137,15 +144,19 @@ def outcomes(
     return Outcomes(label, dx, index.tolist(), int((y == label).sum()), predictions)
 
 
-def result(shown: Demo, found: Outcomes, images: dict[str, dict], seeds: dict[str, list[int]]) -> dict:
-    """``reports/q3/demo.json``: the shown image's answers, which images were shown and why, and all in-frame images."""
+def result(
+    shown: Demo, found: Outcomes, images: dict[str, dict], seeds: dict[str, list[int]], every: Outcomes | None = None
+) -> dict:
+    """``reports/q3/demo.json``: the shown image's answers, which images were shown and why, all in-frame images
+    and (``every``) all images of the class."""
     label, dx = found.label, found.dx
-    return shown.result(label, dx) | {
+    out = shown.result(label, dx) | {
         "image": images[str(label)],
         "rule": rule(dx),
         "classes": images,
         "in_frame": found.result(seeds),
     }
+    return out | ({"all_of_class": every.result(seeds)} if every is not None else {})
 
 
 def demonstrate(
@@ -160,4 +171,5 @@ def demonstrate(
     """The shown images, every in-frame image of ``label`` shifted ``dx`` right, and ``demo.json``'s contents."""
     shown = run(nets, x, y, dx)
     found = outcomes(nets, x, y, label, dx, batch_size)
-    return shown, found, result(shown, found, chosen(x, y, shown.index, dx), seeds)
+    every = outcomes(nets, x, y, label, dx, batch_size, in_frame=False)
+    return shown, found, result(shown, found, chosen(x, y, shown.index, dx), seeds, every)

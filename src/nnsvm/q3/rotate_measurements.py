@@ -2,9 +2,11 @@
 they hold up better than MLPs.
 
 Each model is its first seed, measured on the same ``n`` test images at every angle. Intervals are
-99% binomial sampling intervals over ``n`` images. A difference of two accuracies ``p1 - p2`` gets
-``z sqrt((p1 q1 + p2 q2) / n)``: the noise of both, taken as independent samples, which overstates
-the noise of a difference measured on the same images (conservative).
+99% binomial sampling intervals over ``n`` images. A model's drop from 0 degrees to an angle is a
+paired difference on the same images (``stats.paired_share_halfwidth``): only images whose prediction
+the rotation changed can change from right to wrong or back, so the discordant share is at most
+1 - consistency. A difference between two models ``p1 - p2`` gets ``z sqrt((p1 q1 + p2 q2) / n)``:
+the noise of both, taken as independent samples (conservative).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import math
 from nnsvm.measurement import Measurement, measure, pct
 from nnsvm.q3.params import Q3ModelParams
 from nnsvm.q3.rotate import RotationSweep
-from nnsvm.stats import difference_halfwidth, z_two_sided
+from nnsvm.stats import difference_halfwidth, paired_share_halfwidth, z_two_sided
 
 LEVEL = 0.99
 FIGURES = ("q3/rotate/rotation.png", "q3/rotate/rotation_examples.png")
@@ -49,11 +51,17 @@ def cnn_accuracy_drop(found: RotationSweep, specs: dict[str, Q3ModelParams]) -> 
     best = min(drops, key=lambda n: drops[n][0])
     drop, angle = drops[best]
     acc = found.accuracy[best]
-    half = difference_halfwidth(acc[0], acc[angle], found.n)
+    changed = 1.0 - found.consistency[best][angle]  # bounds the share of images right at one angle only
+    half = paired_share_halfwidth(drop, changed, found.n, LEVEL)
     return measure(
         drop,
         "pct",
-        spread=(drop - half, drop + half, f"99% interval of a difference of two accuracies, {found.n:,} test images"),
+        spread=(
+            drop - half,
+            drop + half,
+            f"99% paired interval on the same {found.n:,} test images turned and not (discordant share at most "
+            f"{pct(changed)}, the predictions the rotation changed)",
+        ),
         text=f"{pct(drop)}: {best} (first seed) {pct(acc[0])} unrotated, {pct(acc[angle])} rotated {_deg(angle)} "
         f"(its worst angle); the most rotation-robust of {', '.join(drops)}",
         note=f"accuracy by angle (degrees, + = counter-clockwise; first seed of each model): {_table(found)}. "

@@ -84,3 +84,32 @@ def separation(x: np.ndarray, y: np.ndarray, solver: str) -> dict:
         if len(w) == 1:
             out["threshold"] = -b / float(w[0])
     return out
+
+
+# Noise-free - + - ring radii the answer's literal DB3 map is tried on besides the data's own: both outcomes.
+RADIUS_SETS = ((1.0, 3.0, 5.0), (0.5, 1.5, 3.0), (0.3, 1.0, 2.0), (0.2, 1.2, 2.5), (1.0, 1.5, 2.0), (1.5, 2.0, 3.0))
+RING_POINTS = 24
+
+
+def literal_map_condition(r_in: float, r_pos: float, r_out: float) -> bool:
+    """Whether ``|r^2 - R|`` with R = r_pos (the radius, as written) separates noise-free - + - rings.
+
+    The + ring maps to ``|r_pos^2 - r_pos|``, each - ring to ``|r^2 - r_pos|``: one threshold separates
+    them iff the + value lies strictly below both - values or strictly above both. For
+    r_in < r_pos < r_out and r_pos >= 1 this is ``r_in^2 < r_pos (2 - r_pos)``, so it needs r_pos < 2.
+    """
+    pos, inner, outer = abs(r_pos**2 - r_pos), abs(r_in**2 - r_pos), abs(r_out**2 - r_pos)
+    return pos < min(inner, outer) or pos > max(inner, outer)
+
+
+def literal_map_sweep(solver: str) -> list[dict]:
+    """The literal DB3 map on noise-free rings of each of :data:`RADIUS_SETS`: the condition and the solver."""
+    out = []
+    for radii in RADIUS_SETS:
+        angles = np.linspace(0, 2 * np.pi, RING_POINTS, endpoint=False)
+        x = np.vstack([np.column_stack([r * np.cos(angles), r * np.sin(angles)]) for r in radii])
+        y = np.repeat([-1, 1, -1], RING_POINTS)
+        z = np.abs(squared_radius(x) - radii[1])[:, None]
+        found = separation(z, y, solver)
+        out.append({"radii": list(radii), "condition": literal_map_condition(*radii), "separable": found["separable"]})
+    return out

@@ -25,4 +25,5 @@ def run(sets: dict[str, ToySet], solver: str) -> tuple[dict, dict]:
             "input_space": feature_maps.separation(data.x, data.y, solver),
             "mapped": feature_maps.separation(m.z, data.y, solver),
         }
+    report["db3_as_written"]["radius_sweep"] = feature_maps.literal_map_sweep(solver)
     return report, mapped

@@ -1,9 +1,12 @@
 """Q4 measurements for the report: the hard-margin SVM (Q4-A) and the feature maps (Q4-B), as measured.
 
 A Q4-A quantity is measured by several methods (primal and dual QPs with each
-solver, scikit-learn): its interval spans what they found, widened by the solver
-tolerance ``q4.svm.tol``. A method whose solver did not finish measured nothing
-and is named, not counted.
+solver, scikit-learn): its interval spans what they found, each widened by the
+accuracy that method proves for itself (``svm.Accuracy``: from its KKT residuals
+and duality gap, how far w, b and the margin can be from the exact optimum), not by
+a chosen tolerance. The alphas, which a degenerate set does not pin down, are
+widened by ``q4.svm.tol``. A method whose solver did not finish, or did not meet
+its KKT tolerance, measured nothing and is named, not counted.
 """
 
 from __future__ import annotations
@@ -23,26 +26,34 @@ def across(
     methods: dict,
     names: Sequence[str],
     get: Callable[[dict], float],
-    tol: float,
+    tol: float | str,
     fmt: Format = "g",
     figure: str = "",
 ) -> Measurement:
-    """One quantity as every finished method of ``names`` found it: the mean, and min..max widened by ``tol``."""
+    """One quantity as every finished method of ``names`` found it: the mean, and min..max widened by each method's
+    proven accuracy ``method["accuracy"][tol]`` (``tol`` a key of ``svm.Accuracy``) or by ``tol`` itself (a number)."""
     done = [n for n in names if methods[n]["w"] is not None]
     skipped = [n for n in names if methods[n]["w"] is None]
     if not done:
         return measure(None, missing=f"no solver of {', '.join(names)} finished")
     values = [get(methods[n]) for n in done]
-    lo, hi = min(values), max(values)
-    per = ", ".join(f"{n} {show(v, fmt)}" for n, v in zip(done, values))
-    how = f"{len(done)} method{'s' if len(done) > 1 else ''}, ± solver tolerance {tol:g}" + (
+    radii = [methods[n]["accuracy"][tol] if isinstance(tol, str) else tol for n in done]
+    lo, hi = min(v - r for v, r in zip(values, radii)), max(v + r for v, r in zip(values, radii))
+    per = ", ".join(f"{n} {show(v, fmt)}" + (f" ± {r:.1e}" if r else "") for n, v, r in zip(done, values, radii))
+    widened = (
+        f"each ± the accuracy it proves (KKT residuals and duality gap), at most {max(radii):.1e}"
+        if isinstance(tol, str)
+        else f"± {tol:g}"
+    )
+    how = f"{len(done)} method{'s' if len(done) > 1 else ''}, {widened}" + (
         f"; {', '.join(skipped)} did not finish" if skipped else ""
     )
+    shown = [min(values), max(values)]
     return measure(
         sum(values) / len(values),
         fmt,
-        spread=(lo - tol, hi + tol, how),
-        text=show(values[0], fmt) if lo == hi else f"{show(lo, fmt)} to {show(hi, fmt)}",
+        spread=(lo, hi, how),
+        text=show(values[0], fmt) if shown[0] == shown[1] else f"{show(shown[0], fmt)} to {show(shown[1], fmt)}",
         note=per,
         figures=(figure,) if figure else (),
     )
@@ -61,11 +72,11 @@ def hard_margin(methods: dict, checks: dict, p: Q4SvmParams, fig: str) -> dict[s
     out: dict[str, Measurement] = {}
     for prefix, names in (("q4a", everyone), ("q4a.dual", dual), ("q4a.sklearn_c1", answer_c)):
         for i in (0, 1):
-            out[f"{prefix}.w{i + 1}"] = across(methods, names, _item("w", i), p.tol, figure=fig)
-        out[f"{prefix}.b"] = across(methods, names, lambda m: m["b"], p.tol, figure=fig)
+            out[f"{prefix}.w{i + 1}"] = across(methods, names, _item("w", i), "w_radius", figure=fig)
+        out[f"{prefix}.b"] = across(methods, names, lambda m: m["b"], "b_radius", figure=fig)
     for i in range(4):
         out[f"q4a.alpha{i + 1}"] = across(methods, with_alphas, _item("alphas", i), p.tol)
-    out["q4a.margin"] = across(methods, everyone, lambda m: m["margin"], p.tol, figure=fig)
+    out["q4a.margin"] = across(methods, everyone, lambda m: m["margin"], "margin_radius", figure=fig)
     out["q4a.n_support"] = across(methods, everyone, lambda m: len(m["support_vectors"]), 0.0, "int")
     sv_sets = sorted({str(sorted(map(tuple, m["support_vectors"]))) for m in methods.values() if m["w"] is not None})
     nonsep = checks["nonseparable"]
@@ -113,4 +124,28 @@ def maps(report: dict, figs: dict[str, str]) -> dict[str, Measurement]:
         )
         if name != "db3_as_written":
             out[f"q4b.{name}.input_separable"] = _flag(r["input_space"]["separable"], r["input_space"]["status"])
+    if "radius_sweep" in report["db3_as_written"]:
+        out["q4b.db3_as_written.condition_matches"] = _radius_sweep(report["db3_as_written"]["radius_sweep"])
     return out
+
+
+def _radius_sweep(sweep: list[dict]) -> Measurement:
+    """Whether the closed-form condition on the radii predicts the solver's verdict on every radius set tried."""
+    decided = [s for s in sweep if s["separable"] is not None]
+    if not decided:
+        return measure(None, missing="the hard-margin solver finished on no radius set")
+    agree = sum(s["condition"] == s["separable"] for s in decided)
+    works = [s["radii"] for s in decided if s["separable"]]
+    return measure(
+        agree / len(decided),
+        "pct",
+        text=f"the condition predicts the solver on {agree} of {len(decided)} radius sets; the literal map works on "
+        f"{len(works)}: " + ", ".join("(" + ", ".join(f"{r:g}" for r in radii) + ")" for radii in works),
+        note="R = the + ring's radius (as written) separates noise-free - + - rings (r_in, r_+, r_out) iff "
+        "|r_+^2 - r_+| lies below both |r_-^2 - r_+| or above both; for r_+ >= 1 that is r_in^2 < r_+ (2 - r_+), "
+        "so only a + ring of radius below 2 with a small enough inner ring. Sets tried (r_in, r_+, r_out): "
+        + "; ".join(
+            f"({', '.join(f'{r:g}' for r in s['radii'])}) {'separable' if s['separable'] else 'not separable'}"
+            for s in decided
+        ),
+    )

@@ -337,77 +337,90 @@ def metrics(result: dict[str, Any]) -> dict[str, float]:
     return {f"zero_as_six.{k}": float(v) for k, v in flat.items()}
 
 
-def _pct(part: int | None, whole: int) -> str:
-    return f"{100 * (part or 0) / max(whole, 1):.1f}%"
+# The instruction-set extensions an SVM engine may dispatch on (oneDAL picks kernels by these).
+SIMD_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_vnni", "amx_tile")
 
 
-def _engine_sentence(name: str, b: dict[str, Any], zeros: int, tol: float) -> str:
-    if not b["pairs_disagreeing"]:
-        return (
-            f"For the {name} ({b['model']}) the engine's decision values equal those of libsvm's rule on every "
-            f"pair within {tol:g}, so its {b['zero_as_six_engine']} zeros predicted 6 are the model's own."
-        )
-    gaps = ", ".join(f"{p} by up to {g:.2f}" for p, g in b["max_decision_gap"].items())
-    return (
-        f"Evaluated by libsvm's one-vs-one rule from its own support vectors, dual coefficients and intercepts, "
-        f"the same fitted {name} predicts {b['zero_as_six_reference']} zeros as 6 "
-        f"({_pct(b['zero_as_six_reference'], zeros)}) and reaches {100 * b['test_accuracy_reference']:.2f}% test "
-        f"accuracy ({100 * b['test_accuracy_engine']:.2f}% by the engine): the engine's decision values differ from "
-        f"those of the coefficients on {len(b['pairs_disagreeing'])} pair classifier(s), {gaps} (every other pair "
-        f"agrees within {b['largest_gap_elsewhere']:.1g}), which changes {b['predictions_changed']} test predictions."
-    )
+def cpu() -> dict[str, Any]:
+    """This machine's CPU model and the SIMD flags of :data:`SIMD_FLAGS` it has (Linux ``/proc/cpuinfo``)."""
+    import platform
+    from pathlib import Path
+
+    model, flags = platform.processor() or platform.machine(), set[str]()
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+            model = value.strip()
+        elif key.strip() == "flags":
+            flags = set(value.split())
+    return {"model": model, "simd_flags": [f for f in SIMD_FLAGS if f in flags]}
 
 
-def _scaling_sentence(result: dict[str, Any], b: dict[str, Any]) -> str:
-    med_z, share = b["max_abs_feature_median"], b["near_constant_share_median"]
-    if med_z["as_six"] is None or med_z["as_zero"] is None:
-        return "No test zero is predicted 6, so there is no scaling effect to look for."
-    bigger = "larger" if med_z["as_six"] > med_z["as_zero"] else "smaller"
-    text = (
-        f"The zeros the engine calls 6 have {bigger} extreme features than those it gets right (median largest "
-        f"|feature| {med_z['as_six']:.1f} vs {med_z['as_zero']:.1f}), and the {result['near_constant_pixels']} "
-        f"pixels whose training std is below {result['std_floor']:g} grey levels carry a median "
-        f"{100 * share['as_six']:.2g}% vs {100 * share['as_zero']:.2g}% of their squared norm."
-    )
-    if b["zero_as_six_floored_engine"] is None:
-        return text
-    return text + (
-        f" Standardizing the test zeros with every std floored at {result['std_floor']:g} grey levels leaves "
-        f"{b['zero_as_six_floored_engine']} predicted 6 by the engine and {b['zero_as_six_floored_reference']} by "
-        f"libsvm's rule."
-    )
+def engine_version(engine: str) -> str:
+    """The installed version of the engine's package (``scikit-learn-intelex`` or ``scikit-learn``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = "scikit-learn-intelex" if engine == "sklearnex" else "scikit-learn"
+    try:
+        return f"{package} {version(package)}"
+    except PackageNotFoundError:
+        return f"{package} (not installed)"
 
 
-def _verdict(b: dict[str, Any]) -> str:
-    """Which of the two explanations accounts for more of the zeros predicted 6."""
-    if b["zero_as_six_floored_engine"] is None or b["zero_as_six_engine"] == 0:
-        return ""
-    engine = b["zero_as_six_engine"] - b["zero_as_six_reference"]
-    scaling = b["zero_as_six_engine"] - b["zero_as_six_floored_engine"]
-    scaling_rule = b["zero_as_six_reference"] - b["zero_as_six_floored_reference"]
-    floor = (
-        f"flooring the near-constant pixels' std removes {scaling} by the engine and {scaling_rule} by libsvm's rule"
-    )
-    if engine > max(scaling, scaling_rule):
-        return f"So {engine} of the {b['zero_as_six_engine']} are the engine's doing, not the model's; {floor}."
-    return f"So the scaling matters more: {floor}, while the engine accounts for {engine}."
+def machine_record(result: dict[str, Any]) -> dict[str, Any]:
+    """What the engine check showed on this machine: its CPU and flags beside the diagnosis's numbers.
+
+    Not a DVC output (a CPU model differs between machines): ``reports/machine/q6_engine_<protocol>.json``,
+    committed with the run that made the numbers, and the stage's MLflow run.
+    """
+    svms = {
+        name: {k: b[k] for k in ("model", "pairs_disagreeing", "predictions_changed", "zero_as_six_engine")}
+        | {"zero_as_six_rule": b["zero_as_six_reference"], "largest_gap_elsewhere": b["largest_gap_elsewhere"]}
+        for name, b in result["svms"].items()
+    }
+    return {
+        "protocol": result["protocol"],
+        "cpu": cpu(),
+        "engine": engine_version(result["engine"]),
+        "engine_vs_rule": svms,
+    }
 
 
-def explain(result: dict[str, Any]) -> str:
-    """One paragraph for the report: what sends test zeros to 6, every number read from ``result``."""
-    zeros, svms = result["test_zeros"], result["svms"]
-    b = svms["svm"]
-    opening = (
-        f"On the {result['protocol']} protocol the SVM ({b['model']}, {result['engine']}) predicts "
-        f"{b['zero_as_six_engine']} of the {zeros} test zeros as 6 ({_pct(b['zero_as_six_engine'], zeros)}); "
-        f"logistic regression {result['logreg']['zero_as_six']}."
-    )
-    parts = [opening, _engine_sentence("SVM", b, zeros, result["gap_tolerance"]), _scaling_sentence(result, b)]
-    parts += [_verdict(b)]
-    if "answer_model" in svms:
-        a = svms["answer_model"]
-        parts.append(
-            f"The answer's model ({a['model']}) on the same features: {a['zero_as_six_engine']} zeros predicted 6 by "
-            f"the engine, {a['zero_as_six_reference']} by libsvm's rule."
-        )
-    return " ".join(p for p in parts if p)
+def engine_check(engine_model: Any, plain_model: Any, x_test: np.ndarray, y_test: np.ndarray) -> dict[str, Any]:
+    """Whether this machine's engine disagrees with libsvm's rule, and with plain scikit-learn, on ``x_test``.
+
+    ``engine_model``: an SVC fitted by the engine (scikit-learn-intelex); ``plain_model``: scikit-learn's SVC
+    fitted on the same data. Compares the engine's ``predict``, the vote of its own one-vs-one decision
+    values, the rule on its exported coefficients, and plain scikit-learn's ``predict``.
+    """
+    classes = np.asarray(engine_model.classes_)
+    coef = Coefficients.of(engine_model)
+    reference = reference_decisions(x_test, coef, candidate_of(engine_model))
+    own = engine_decisions(engine_model, x_test)
+    gaps = pair_gaps(own, reference, len(classes))
+    predicted = {
+        "engine_predict": np.asarray(engine_model.predict(x_test)),
+        "engine_vote": classes[vote(own, len(classes))],
+        "rule": classes[vote(reference, len(classes))],
+        "plain_sklearn": np.asarray(plain_model.predict(x_test)),
+    }
+    pairs = ovo_pairs(len(classes))
+    bad = [f"{classes[i]}-{classes[j]}" for i, j in pairs if gaps[i, j] > GAP_TOLERANCE]
+    apart = {
+        f"{a}_vs_{b}": int(np.sum(predicted[a] != predicted[b]))
+        for a, b in (("engine_predict", "rule"), ("engine_vote", "rule"), ("rule", "plain_sklearn"))
+    }
+    return {
+        "n_test": len(y_test),
+        "accuracy": {k: float(np.mean(p == y_test)) for k, p in predicted.items()},
+        "zero_as_six": {k: count(y_test, p) for k, p in predicted.items()},
+        "predictions_apart": apart
+        | {"engine_predict_vs_plain_sklearn": int(np.sum(predicted["engine_predict"] != predicted["plain_sklearn"]))},
+        "pairs_disagreeing": bad,
+        "largest_pair_gap": float(gaps.max(initial=0.0)),
+        "gap_tolerance": GAP_TOLERANCE,
+    }
