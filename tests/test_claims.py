@@ -161,8 +161,12 @@ def test_real_numbers_are_told_apart_at_one_percent_and_identities_at_1e_4():
 def test_a_claim_whose_numbers_come_from_the_assignment_is_not_counted():
     """It reports a claim sourced only from the assignment but leaves it out of the answer's tally."""
     found = {"m": measure(0.96, "pct")}
-    assert not judge(claim(checks=[{"measure": "m", "value": 0.96}], source=["assignment"]), found).counted
+    assert not judge(
+        claim(checks=[{"measure": "m", "value": 0.96}], source=["assignment"], counts=False), found
+    ).counted
     assert judge(claim(checks=[{"measure": "m", "value": 0.96}], source=["text", "assignment"]), found).counted
+    with pytest.raises(ValueError, match="counts: false"):
+        claim(checks=[{"measure": "m", "value": 0.96}], source=["assignment"], counts=True)
 
 
 def test_written_precision_rounded_and_truncated():

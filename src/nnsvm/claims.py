@@ -220,9 +220,9 @@ class Judgement:
 
     @property
     def counted(self) -> bool:
-        """Whether the verdict counts in the answer's tally: a claim whose numbers all come from the assignment
-        (not from the answer) is reported, not counted."""
-        return any(src != "assignment" for src in self.claim.source)
+        """Whether the verdict counts in the answer's tally: a claim whose numbers come from the assignment (not
+        from the answer) says ``counts: false`` and is reported, not counted."""
+        return self.claim.counts
 
     def right_version(self) -> str:
         """The claim's correction, when the verdict says it is needed ("" otherwise)."""
