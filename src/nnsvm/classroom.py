@@ -193,8 +193,7 @@ def heat_map(t: ClassTable) -> Any:
             if (v := t.cells.get((a.name, c))) is not None:
                 grid[i, k] = order.index(v)
     fig, ax = plt.subplots(figsize=(max(6.0, 0.22 * len(t.claims) + 2), max(2.0, 0.3 * len(t.answers) + 1.6)))
-    cmap = ListedColormap([COLOURS[v] for v in order])
-    cmap.set_bad("white")
+    cmap = ListedColormap([COLOURS[v] for v in order]).with_extremes(bad="white")
     ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=-0.5, vmax=len(order) - 0.5, aspect="auto")
     ax.set_xticks(range(len(t.claims)), t.claims, rotation=90, fontsize=6)
     ax.set_yticks(range(len(t.answers)), [a.name for a in t.answers], fontsize=7)
