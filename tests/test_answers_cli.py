@@ -127,7 +127,9 @@ def test_the_class_is_judged_against_the_committed_measurements(tmp_path, capsys
         assert {c: v for c, v in zip(claims, row[2:]) if v} == {c: v["verdict"] for c, v in verdicts.items()}
     counts = {r[0]: r[2:] for r in rows[1 + len(ALL_ANSWERS) :]}
     dz = claims.index("q2a.dz")
-    assert sum(int(counts[f"count: {v}"][dz]) for v in ("confirmed", "corrected", "not reproduced", "not checkable")) == 3
+    assert (
+        sum(int(counts[f"count: {v}"][dz]) for v in ("confirmed", "corrected", "not reproduced", "not checkable")) == 3
+    )
     md = (out / "class.md").read_text()
     assert re.search(r"\d of 4 answers got q\S+ \(Q\d(-[A-E])?\) wrong", md)
     assert (out / "class.png").read_bytes()[:4] == b"\x89PNG" and "class.png" in (out / "class.html").read_text()

@@ -25,7 +25,9 @@ from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import atomic_path
 from nnsvm.measurement import Measured
 
-WRONG = ("corrected", "not reproduced")  # an answer that got the claim wrong
+# The rule's verdicts in its order: the first confirms, the last cannot tell, those between say the answer is wrong
+# (corrected, not reproduced). Only nnsvm.claims names them.
+CONFIRMED, WRONG, UNTOLD = VERDICTS[0], VERDICTS[1:-1], VERDICTS[-1]
 CLASS_FILES = ("class.csv", "class.md", "class.html", "class.png")
 
 
@@ -113,7 +115,7 @@ class ClassTable:
         detail = ", ".join(f"{c[v]} {v}" for v in WRONG)
         return (
             f"{wrong} of {n} answers got {claim} ({self.questions[claim]}) wrong ({detail}); "
-            f"{c['confirmed']} confirmed, {c['not checkable']} not checkable{tail}"
+            f"{c[CONFIRMED]} {CONFIRMED}, {c[UNTOLD]} {UNTOLD}{tail}"
         )
 
 
@@ -139,7 +141,8 @@ def class_csv(t: ClassTable) -> str:
     return buf.getvalue()
 
 
-SHORT = {"confirmed": "ok", "corrected": "CORR", "not reproduced": "NOT REPR", "not checkable": "n/c"}
+# A cell's text: "ok" for the first verdict, the others' initials (C, NR, NC).
+SHORT = {v: "ok" if v == CONFIRMED else "".join(w[0] for w in v.split()).upper() for v in VERDICTS}
 
 
 def _env() -> jinja2.Environment:
@@ -174,7 +177,9 @@ def class_html(t: ClassTable) -> str:
     return _env().get_template("class.html.j2").render(**_view(t))
 
 
-COLOURS = {"confirmed": "#2e7d32", "corrected": "#c62828", "not reproduced": "#ef6c00", "not checkable": "#9e9e9e"}
+COLOURS: dict[str, str] = dict(
+    zip(VERDICTS, ("#2e7d32", "#c62828", "#ef6c00", "#9e9e9e"))
+)  # as the report's verdict badges
 
 
 def heat_map(t: ClassTable) -> Any:

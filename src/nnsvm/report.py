@@ -209,7 +209,9 @@ def sections(judged: list[Judgement], measured: Measured) -> list[Section]:
     return secs
 
 
-ERRORS = ("corrected", "not reproduced")  # the verdicts the headline adds a row for when no row names the claim
+# The verdicts that say the answer is wrong (corrected, not reproduced: those between the rule's first, confirmed,
+# and its last, not checkable): the headline adds a row for each such claim no row names.
+ERRORS = VERDICTS[1:-1]
 
 
 def _headline_row(quantity: str, j: Judgement, measured: Measured, improved_key: str | None) -> dict[str, str]:
