@@ -96,7 +96,8 @@ def test_a_filled_template_is_judged_offline_with_the_measurements_data_label(re
     code, out, err = run(capsys, "--reports", reports, "judge", mine, "-o", tmp_path / "out")
     verdicts = json.loads((tmp_path / "out" / "mine" / "verdicts.json").read_text())
     assert code == 0 and list(verdicts["claims"]) == ["cv"] and verdicts["claims"]["cv"]["verdict"] == "confirmed"
-    assert verdicts["data"] == "full MNIST (60000 train / 10000 test, digest ab12)" and "1 left blank" in out
+    assert verdicts["data"] == "full MNIST (60000 train / 10000 test, digest ab12), as recorded by stage q6_report"
+    assert "1 left blank" in out
 
 
 def test_measures_lists_value_interval_unit_and_stage(reports, capsys):

@@ -155,7 +155,7 @@ def test_subset_data_marks_every_section_and_headline_row(tmp_path):
         assert f">{title}{report.SUBSET_MARK}</h2>" in report.render_html(c)
     rows = [line for line in report.headline_markdown(c).splitlines()[2:] if line]
     assert rows and all("5,000-image subset" in row for row in rows)
-    assert report.verdict_table(c)["data"] == SUBSET.name()
+    assert report.verdict_table(c)["data"] == SUBSET.name() + ", as recorded by stage svm"
 
 
 def test_full_data_report_carries_no_subset_mark(tmp_path):
@@ -163,7 +163,10 @@ def test_full_data_report_carries_no_subset_mark(tmp_path):
     c = content(answer(spec(), headline=[{"quantity": "b", "claim": "q4a.b"}]))
     for text in (*report.render_all(c).values(), report.headline_markdown(c)):
         assert "subset" not in text
-    assert report.verdict_table(c)["data"] == "full MNIST (60000 train / 10000 test, digest ab12)"
+    assert (
+        report.verdict_table(c)["data"]
+        == "full MNIST (60000 train / 10000 test, digest ab12), as recorded by stage svm"
+    )
 
 
 def test_readme_block_is_replaced_between_markers():

@@ -415,10 +415,11 @@ def data_provenance(measured: Measured) -> dict[str, Any]:
     sources = measured.data_sources()
     source = "subset" if "subset" in sources else "full" if sources else "unrecorded"
     names = sorted({label.name() for label in labels.values()})
+    label = f"{'; '.join(names)}, as recorded by stage{'s' if len(labels) > 1 else ''} {', '.join(sorted(labels))}"
     return {
         "source": source,
         "warning": SUBSET_WARNING if source == "subset" else None,
-        "label": "; ".join(names) if names else UNLABELLED,
+        "label": label if names else UNLABELLED,
         "stages": {stage: label.name() for stage, label in sorted(labels.items())},
     }
 
