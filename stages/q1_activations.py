@@ -11,7 +11,7 @@ from nnsvm.core.config import digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
-from nnsvm.measurement import measurement_metrics, write_measurements
+from nnsvm.measurement import DataLabel, measurement_metrics, write_measurements
 from nnsvm.plotting import save_figure
 from nnsvm.q1 import figures_activations, linear, measurements_activations, sparsity
 from nnsvm.q1.params import Q1Params
@@ -31,6 +31,7 @@ def main() -> None:
     train.set_threads(q3.threads)
     with tracking.stage_run(STAGE, params_digest=digest(p.linear, p.sparsity)):
         data = mnist.load("data/mnist")
+        label = DataLabel(source=data.source, train=len(data.y_train), test=len(data.y_test), digest=data.digest)
         tracking.use_data("mnist", "data/mnist", data.digest, data.source)
         tensors = train.mnist_tensors(data, q3.max_train, torch.device("cpu"))  # CPU: the timings are the CPU's
         seed_everything(p.linear.seed)
@@ -54,7 +55,7 @@ def main() -> None:
         figs["speed"] = save_figure(figures_activations.speed_figure(timings), TIMING / "q1_speed.png")
         shown = {k: str(v.relative_to("reports")) for k, v in figs.items()}
         found = measurements_activations.measurements(lin, sparse, timings, shown)
-        write_measurements(OUT / "measurements_activations.json", stage=STAGE, measurements=found)
+        write_measurements(OUT / "measurements_activations.json", stage=STAGE, measurements=found, data=label)
         speed = timings["speed"]["all"]
         metrics = {f"q1a.relu.sparse_speedup.{k}": speed[k] for k in ("mean", "low", "high")}
         tracking.log_claims(measurement_metrics(found) | metrics, figs.values())

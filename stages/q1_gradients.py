@@ -11,7 +11,7 @@ from nnsvm.core.config import digest, load_section
 from nnsvm.core.io import read_json, write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
-from nnsvm.measurement import measurement_metrics, write_measurements
+from nnsvm.measurement import DataLabel, measurement_metrics, write_measurements
 from nnsvm.plotting import save_figure
 from nnsvm.q1 import figures_gradients, gradients, measurements_gradients
 from nnsvm.q1.params import GradientsParams
@@ -32,6 +32,7 @@ def main() -> None:
     with tracking.stage_run(STAGE, params_digest=digest(p, q3.models[ORIGINAL])):
         device = train.resolve_device(q3.device)
         data = mnist.load("data/mnist")
+        label = DataLabel(source=data.source, train=len(data.y_train), test=len(data.y_test), digest=data.digest)
         tracking.use_data("mnist", "data/mnist", data.digest, data.source)
         tensors = train.mnist_tensors(data, q3.max_train, device)
         seed_everything(p.seed)
@@ -43,7 +44,7 @@ def main() -> None:
         write_json(OUT / "gradients.json", result)
         figs = {name: save_figure(fig, OUT / f"{name}.png") for name, fig in figures_gradients.figures(result).items()}
         found = measurements_gradients.measurements(result, {k: f"q1/{v.name}" for k, v in figs.items()})
-        write_measurements(OUT / "measurements_gradients.json", stage=STAGE, measurements=found)
+        write_measurements(OUT / "measurements_gradients.json", stage=STAGE, measurements=found, data=label)
         tracking.log_claims(measurement_metrics(found), figs.values())
 
 

@@ -14,7 +14,7 @@ from nnsvm.core.config import load_section
 from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import read_json, write_json
 from nnsvm.data import mnist
-from nnsvm.measurement import figures_of, measurement_metrics, write_measurements
+from nnsvm.measurement import DataLabel, figures_of, measurement_metrics, write_measurements
 from nnsvm.plotting import save_figure
 from nnsvm.q3 import checkpoint, measurements, pooling, pooling_figures, train
 from nnsvm.q3.params import Q3Params
@@ -42,6 +42,7 @@ def main() -> None:
     with tracking.stage_run(STAGE):
         device = train.resolve_device(p.device)
         data = mnist.load("data/mnist")
+        label = DataLabel(source=data.source, train=len(data.y_train), test=len(data.y_test), digest=data.digest)
         tracking.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
         n = s.max_test or len(data.y_test)
         x, _ = train.to_tensors(data.x_test[:n], data.y_test[:n], device)
@@ -55,7 +56,7 @@ def main() -> None:
         save_figure(pooling_figures.equivariance(net.conv1, x[0], 3, 2, MODEL), OUT / "equivariance.png")
         save_figure(pooling_figures.pooling(changed, rings, SHOWN, MODEL), OUT / "pooling.png")
         found = measurements.invariance_parts(conv_found, changed, gains, rings)
-        write_measurements(OUT / "measurements.json", stage=STAGE, measurements=found)
+        write_measurements(OUT / "measurements.json", stage=STAGE, measurements=found, data=label)
         tracking.log_claims(measurement_metrics(found), [OUT.parent.parent / f for f in figures_of(found)])
 
 

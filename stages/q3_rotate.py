@@ -12,7 +12,7 @@ from nnsvm.core.config import digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
-from nnsvm.measurement import figures_of, measurement_metrics, write_measurements
+from nnsvm.measurement import DataLabel, figures_of, measurement_metrics, write_measurements
 from nnsvm.plotting import save_figure
 from nnsvm.q3 import rotate, rotate_figures, rotate_measurements, shift, train
 from nnsvm.q3.params import Q3Params
@@ -29,6 +29,7 @@ def main() -> None:
         turns = rotate.angles(p.rotate.max_angle, p.rotate.step)
         device = train.resolve_device(p.device)
         data = mnist.load("data/mnist")
+        label = DataLabel(source=data.source, train=len(data.y_train), test=len(data.y_test), digest=data.digest)
         tracking.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
         n = p.shift.max_test or len(data.y_test)
         x, y = train.to_tensors(data.x_test[:n], data.y_test[:n], device)
@@ -45,7 +46,7 @@ def main() -> None:
         for step, metrics in found.steps():  # step = angle + max_angle (MLflow steps are >= 0)
             tracking.log_metrics(metrics, step=step)
         measured = rotate_measurements.rotation(found, p.models)
-        write_measurements(REPORTS / "measurements_rotate.json", stage=STAGE, measurements=measured)
+        write_measurements(REPORTS / "measurements_rotate.json", stage=STAGE, measurements=measured, data=label)
         tracking.log_claims(measurement_metrics(measured), [REPORTS.parent / f for f in figures_of(measured)])
 
 

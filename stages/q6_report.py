@@ -6,7 +6,8 @@ from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import load_section
 from nnsvm.core.io import atomic_path, read_json, write_json
-from nnsvm.measurement import figures_of, measurement_metrics, write_measurements
+from nnsvm.data import mnist
+from nnsvm.measurement import DataLabel, figures_of, measurement_metrics, write_measurements
 from nnsvm.q6 import measurements, results
 from nnsvm.q6.params import PROTOCOLS, Q6Params
 
@@ -17,6 +18,8 @@ OUT = Path("reports/q6")
 def main() -> None:
     q6 = load_section("q6", Q6Params)
     with tracking.stage_run(STAGE):
+        manifest = mnist.load_manifest(Path("data/mnist"))  # which MNIST the trained models saw
+        label = DataLabel.of_manifest(manifest, mnist.data_digest(manifest))
         grids = {k: read_json(OUT / "grid" / f"{k}.json") for k in q6.kernels}
         finals = {p: read_json(OUT / "final" / f"{p}.json") for p in PROTOCOLS}
         diagnoses = {p: read_json(OUT / "final" / f"{p}_zero_as_six.json") for p in PROTOCOLS}
@@ -33,7 +36,7 @@ def main() -> None:
             measurements.figure_paths(q6.kernels),
             diagnoses,
         )
-        write_measurements(OUT / "measurements.json", stage=STAGE, measurements=found)
+        write_measurements(OUT / "measurements.json", stage=STAGE, measurements=found, data=label)
         tracking.log_claims(measurement_metrics(found), [OUT.parent / f for f in figures_of(found)])
         tracking.log_artifact(OUT / "metrics.json")
 

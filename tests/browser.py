@@ -21,16 +21,16 @@ FLAGS = [
     "--hide-scrollbars",
     "--virtual-time-budget=15000",
 ]
-# Injected into a copy of the page: a CSP that blocks (and reports) every
-# request leaving the page, and a check that runs once everything has loaded.
-CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
+# Injected into a copy of the page (written beside it, so its relative figure links resolve): a CSP that
+# blocks (and reports) every request leaving the machine, and a check that runs once everything has loaded.
+CSP = "default-src 'none'; img-src data: file:; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 PROBE_HEAD = f"""<meta http-equiv="Content-Security-Policy" content="{CSP}">
 <script>window.__blocked = [];
 document.addEventListener('securitypolicyviolation', e => window.__blocked.push(e.blockedURI));</script>"""
 PROBE_BODY = """<script>window.addEventListener('load', () => {
   const imgs = [...document.images];
   const broken = imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.alt || i.src.slice(0, 60));
-  const requests = performance.getEntriesByType('resource').map(e => e.name);
+  const requests = performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith('file:'));
   const out = document.createElement('pre'); out.id = 'nnsvm-probe';
   out.textContent = JSON.stringify({images: imgs.length, broken, requests, blocked: window.__blocked});
   document.body.appendChild(out);
@@ -55,10 +55,10 @@ def probe(page: Path) -> dict:
     """Images found, images that did not load, and every request the page made or tried."""
     html = page.read_text()
     html = html.replace("<head>", "<head>\n" + PROBE_HEAD, 1).replace("</body>", PROBE_BODY + "\n</body>", 1)
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / page.name
-        copy.write_text(html)
-        dom = _run(chromium(), "--dump-dom", copy.as_uri())
+    with tempfile.NamedTemporaryFile("w", suffix=".html", prefix=".probe-", dir=page.parent) as copy:
+        copy.write(html)
+        copy.flush()
+        dom = _run(chromium(), "--allow-file-access-from-files", "--dump-dom", Path(copy.name).as_uri())
     match = re.search(r'<pre id="nnsvm-probe">(.*?)</pre>', dom, re.S)
     if not match:
         raise RuntimeError("the probe did not run: the page never finished loading")

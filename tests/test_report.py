@@ -1,23 +1,15 @@
 """The report's content model and its two renderings."""
 
 import re
-from pathlib import Path
 
-import numpy as np
 import pytest
 
 from nnsvm import report
 from nnsvm.claims import AnswerFile
-from nnsvm.measurement import Measured, around, measure
-from nnsvm.plotting import save_figure, scatter_labelled
+from nnsvm.measurement import DataLabel, Measured, around, measure
 
-MANIFEST = {
-    "source": "full",
-    "warning": None,
-    "train_count": 60000,
-    "test_count": 10000,
-    "files": {"train-images-idx3-ubyte": {"sha256": "ab" * 32, "count": 60000}},
-}
+FULL = DataLabel(source="full", train=60000, test=10000, digest="ab12")
+SUBSET = DataLabel(source="subset", train=4000, test=1000, digest="cd34")
 
 
 def answer(*claims, headline=()):
@@ -38,9 +30,9 @@ def spec(id="q4a.b", question="Q4-A", value=3.49, kind="fact", **kw):
     return base | kw
 
 
-def measured(figures=(), stage="svm", **extra):
+def measured(figures=(), stage="svm", data=FULL, **extra):
     values = {"q4a.b": around(3.5, 1e-3, "g", "solver tolerance", figures=figures)} | extra
-    return Measured(values, dict.fromkeys(values, stage))
+    return Measured(values, dict.fromkeys(values, stage), {stage: data} if data else {})
 
 
 RECORDS = [
@@ -55,9 +47,10 @@ RECORDS = [
 ]
 
 
-def content(ans=None, found=None, manifest=MANIFEST):
-    prov = report.provenance(manifest, "torch==2.14.1\nnumpy==2.3.0\n", "nnsvm")
-    return report.build(ans or answer(spec()), found or measured(), prov)
+def content(ans=None, found=None, data=FULL):
+    found = found or measured(data=data)
+    prov = report.provenance(found, "torch==2.14.1\nnumpy==2.3.0\n", "nnsvm")
+    return report.build(ans or answer(spec()), found, prov)
 
 
 def test_claims_are_grouped_by_question_in_the_answers_order():
@@ -75,21 +68,26 @@ def test_unknown_question_is_refused():
         answer(spec(question="Q9"))
 
 
-def test_report_opens_with_the_verdict_definitions(tmp_path):
-    """It defines the four verdicts before the headline, in both renderings."""
-    c = content()
-    md, html = report.render_markdown(c), report.render_html(c, tmp_path)
+def test_report_opens_with_the_counts_then_every_claim():
+    """It opens with the verdict counts, a table of contents and a table of every claim, before the headline and
+    the sections, and defines the four verdicts, in both renderings."""
+    c = content(answer(spec(), spec("q1d", "Q1-D", value=3.5)))
+    md, html = report.render_markdown(c), report.render_html(c)
+    assert "**1 confirmed, 1 corrected, 0 not reproduced, 0 not checkable** of 2 claims" in md
+    assert "| [q1d](#claim-q1d) | Q1-D | = 3.5 | 3.5 | confirmed |" in md
+    assert '<a href="#claim-q4a-b">q4a.b</a>' in html and 'id="claim-q4a-b"' in html and 'id="toc"' in html
     for text in (md, html):
-        assert text.index("How a verdict is reached") < text.index("Headline numbers")
-        assert all(v in text for v in ("confirmed", "corrected", "not reproduced", "not checkable"))
+        assert text.index("Every claim") < text.index("Headline numbers") < text.index("Q1. Multilayer")
+        assert text.index("How a verdict is reached") and all(v in text for v in report.RULE)
 
 
 def test_each_check_shows_source_tolerance_and_outcome():
-    """It shows the source, the written precision and the measured interval beside each check."""
+    """It shows the source, the written precision, the measured interval and the confirmation range of each check."""
     c = content(answer(spec(checks=[{"measure": "q4a.b", "value": 3.49, "tol": 0.005, "written": "truncated"}])))
     md = report.render_markdown(c)
-    assert "(source: the answer's text)" in md
-    assert "= 3.49 (truncated: 3.49 to 3.5)" in md and "measured interval 3.5 ± 0.001 (solver tolerance)" in md
+    assert "The answer (the answer's text)" in md
+    row = "| `q4a.b` | = 3.49 (truncated: 3.49 to 3.5) | 3.5 | 3.5 ± 0.001 (solver tolerance) | yes |"
+    assert row + " would confirm any value from 3.489 to 3.501 |" in md
 
 
 def test_timings_page_comes_from_the_run_records():
@@ -103,22 +101,22 @@ def test_report_files_hold_no_run_id_or_time(tmp_path):
     """It keeps run IDs and times out of the report's DVC-hashed files and links the timings page instead."""
     c = content(found=measured(stage="q4_svm"))
     assert c.provenance["packages"] == {"torch": "2.14.1", "numpy": "2.3.0"}
-    files = report.render_all(c, tmp_path)
+    files = report.render_all(c)
     assert not [name for name, text in files.items() if re.search(r"\b[0-9a-f]{32}\b", text) or "wall" in text]
     assert (
         "[timings.md](timings.md)" in files["report.md"] and "<code>reports/timings.md</code>" in files["report.html"]
     )
 
 
-def test_html_is_self_contained_and_escaped(tmp_path):
-    """It inlines figures as data URIs, references nothing outside the page, and escapes text such as '<='."""
-    save_figure(scatter_labelled(np.zeros((2, 2)), np.array([1, -1]), "t"), tmp_path / "q4" / "f.png")
-    html = report.render_html(content(answer(spec(claim="K(x,y)^2 <= K(x,x)"))), tmp_path)
+def test_html_links_shared_figures_and_escapes_text():
+    """It links each figure by its relative path (one copy for every answer), links nothing off the machine, and
+    escapes text such as '<='."""
+    html = report.render_html(content(answer(spec(claim="K(x,y)^2 <= K(x,x)"))))
     assert "K(x,y)^2 &lt;= K(x,x)" in html and "<= K(x,x)" not in html
-    html = report.render_html(content(found=measured(figures=("q4/f.png",))), tmp_path)
-    assert re.findall(r'<img [^>]*src="data:image/png;base64,', html)
-    assert not re.search(r'(src|href)="(?!data:|#)', html)
-    assert "corrected" in html
+    c = content(found=measured(figures=("q4/f.png",)))
+    assert re.findall(r'<img [^>]*src="q4/f.png"', report.render_html(c))
+    assert re.findall(r'<img [^>]*src="../../q4/f.png"', report.render_html(report.with_figure_root(c, "../..")))
+    assert not re.search(r'(src|href)="(https?:|//)', report.render_html(c)) and "base64" not in report.render_html(c)
 
 
 def test_markdown_links_figures_relative_to_reports_or_to_another_folder():
@@ -128,45 +126,47 @@ def test_markdown_links_figures_relative_to_reports_or_to_another_folder():
         measured(figures=("q4/f.png",), **{"q4a.exact": measure(3.5, text="3.5 exactly")}),
     )
     md = report.render_markdown(c)
-    assert "![q4/f.png](q4/f.png)" in md
-    assert "| SVM b | b = 3.49 (text) | 3.5 | corrected | 3.5 exactly |" in md
-    assert "![q4/f.png](../../q4/f.png)" in report.render_markdown(report.with_figure_root(c, "../.."))
+    assert 'src="q4/f.png"' in md
+    row = "| SVM b | = 3.49 (text) | 3.5 | corrected | would confirm any value from 3.499 to 3.501 | 3.5 exactly |"
+    assert row in md
+    assert 'src="../../q4/f.png"' in report.render_markdown(report.with_figure_root(c, "../.."))
 
 
 def test_subset_data_shows_a_warning_banner(tmp_path):
     """It puts the fallback warning at the top of both renderings."""
-    subset = MANIFEST | {"source": "subset", "warning": "using the 5,000-image subset"}
-    c = content(manifest=subset)
-    html = report.render_html(c, tmp_path)
+    c = content(data=SUBSET)
+    html = report.render_html(c)
     assert 'id="subset-warning"' in html and html.index("subset-warning") < html.index("Headline")
-    assert "> **Warning: using the 5,000-image subset.**" in report.render_markdown(c)
+    assert f"> **Warning: {report.SUBSET_WARNING}.**" in report.render_markdown(c)
 
 
 def test_full_data_shows_no_banner(tmp_path):
     """It shows no warning for the full set."""
-    assert "subset-warning" not in report.render_html(content(), tmp_path)
+    assert "subset-warning" not in report.render_html(content())
 
 
 def test_subset_data_marks_every_section_and_headline_row(tmp_path):
     """It says "5,000-image subset" in every section heading, every headline row (README's block) and verdicts.json."""
-    subset = MANIFEST | {"source": "subset", "warning": "using the 5,000-image subset"}
     ans = answer(spec(), headline=[{"quantity": "b", "claim": "q4a.b"}])
-    c = content(ans, manifest=subset)
+    c = content(ans, data=SUBSET)
     markdown = report.render_markdown(c)
     for title in report.QUESTIONS.values():
         assert f"## {title}{report.SUBSET_MARK}\n" in markdown
-        assert f">{title}{report.SUBSET_MARK}</h2>" in report.render_html(c, tmp_path)
+        assert f">{title}{report.SUBSET_MARK}</h2>" in report.render_html(c)
     rows = [line for line in report.headline_markdown(c).splitlines()[2:] if line]
     assert rows and all("5,000-image subset" in row for row in rows)
-    assert report.verdict_table(c)["data"] == "5,000-image subset, not full MNIST"
+    assert report.verdict_table(c)["data"] == SUBSET.name() + ", as recorded by stage svm"
 
 
 def test_full_data_report_carries_no_subset_mark(tmp_path):
-    """It leaves a full-data report exactly as before: no mark anywhere, no data key in verdicts.json."""
+    """It marks nothing in a full-data report and names the measurements' data: full MNIST."""
     c = content(answer(spec(), headline=[{"quantity": "b", "claim": "q4a.b"}]))
-    for text in (*report.render_all(c, tmp_path).values(), report.headline_markdown(c)):
+    for text in (*report.render_all(c).values(), report.headline_markdown(c)):
         assert "subset" not in text
-    assert "data" not in report.verdict_table(c)
+    assert (
+        report.verdict_table(c)["data"]
+        == "full MNIST (60000 train / 10000 test, digest ab12), as recorded by stage svm"
+    )
 
 
 def test_readme_block_is_replaced_between_markers():
@@ -187,10 +187,9 @@ def test_committed_readme_shows_the_committed_headline_table():
     assert report.README_START in readme
 
 
-def test_a_figure_cited_twice_is_shown_once(tmp_path):
-    """It embeds a figure with the first claim citing it and links back to it from later ones."""
-    save_figure(scatter_labelled(np.zeros((2, 2)), np.array([1, -1]), "t"), tmp_path / "q4" / "f.png")
-    html = report.render_html(content(answer(spec(), spec("again")), measured(figures=("q4/f.png",))), tmp_path)
+def test_a_figure_cited_twice_is_shown_once():
+    """It shows a figure with the first claim citing it and links back to it from later ones."""
+    html = report.render_html(content(answer(spec(), spec("again")), measured(figures=("q4/f.png",))))
     assert html.count("<img ") == 1
     assert '<a href="#fig-q4-f-png">q4/f.png</a>' in html
 
@@ -199,9 +198,7 @@ def test_verdict_table_lists_every_claim_with_its_checks():
     """It writes each claim's verdict, source and checks as JSON, with the counts."""
     import json
 
-    table = json.loads(
-        report.render_all(content(answer(spec(), spec("q1d", "Q1-D", value=3.5))), Path("."))["verdicts.json"]
-    )
+    table = json.loads(report.render_all(content(answer(spec(), spec("q1d", "Q1-D", value=3.5))))["verdicts.json"])
     assert table["counts"]["corrected"] == 1 and table["claims"]["q1d"]["verdict"] == "confirmed"
     assert (
         table["claims"]["q4a.b"]["source"] == "the answer's text"

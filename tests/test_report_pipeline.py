@@ -74,7 +74,7 @@ def test_report_numbers_and_figures_are_in_mlflow(pipeline):
 
 
 def test_another_answer_is_judged_without_rerunning_a_measurement(pipeline, tmp_path):
-    """It renders a made-up answer's report (other numbers, one claim left out) from the same measurements:
+    """It judges a made-up answer with `nnsvm judge` (other numbers, one claim left out) from the same measurements:
     its own verdicts, no measurement file rewritten, nothing for `dvc status` to rerun but the always-changed mnist."""
     import yaml
 
@@ -89,17 +89,17 @@ def test_another_answer_is_judged_without_rerunning_a_measurement(pipeline, tmp_
     other = tmp_path / "other.yaml"
     other.write_text(yaml.safe_dump(answer, sort_keys=False))
     before = {p: p.stat().st_mtime_ns for p in (pipeline / "reports").glob("**/measurements*.json")}
-    out = run_in(pipeline, "python", "-m", "stages.report", str(other), "reports/answers/other")
-    assert "reports/answers/other:" in out.stdout
-    md = (pipeline / "reports" / "answers" / "other" / "report.md").read_text()
-    main = (pipeline / "reports" / "report.md").read_text()
-    assert "The answer: a made-up answer." in md
-    assert dropped["claim"] in main and dropped["claim"] not in md
-    for title in ("The five-ReLU network N1..N5 equals T(x)", "The maximum-margin line is x1 + x2 - 7 = 0"):
-        assert f"{title}" in md
-        verdict = lambda text, t=title: text.split(t, 1)[1].split("**", 2)[1]  # noqa: E731
-        assert verdict(main) == "confirmed" and verdict(md) == "corrected", title
-    assert "](../../q1/" in md  # figures linked back under reports/
+    out = run_in(pipeline, "python", "-m", "nnsvm", "judge", str(other), "-o", "reports/answers/other")
+    assert "reports/answers/other/other/report.html:" in out.stdout
+    folder = pipeline / "reports" / "answers" / "other" / "other"
+    md = (folder / "report.md").read_text()
+    mine = json.loads((folder / "verdicts.json").read_text())
+    main = json.loads((pipeline / "reports" / "verdicts.json").read_text())
+    assert "The answer: a made-up answer." in md and mine["data"] == main["data"]
+    assert dropped["id"] in main["claims"] and dropped["id"] not in mine["claims"]
+    for claim in ("q1d.relu-net", "q4a.line"):
+        assert main["claims"][claim]["verdict"] == "confirmed" and mine["claims"][claim]["verdict"] == "corrected"
+    assert 'src="../../../q1/' in md  # figures linked back under reports/
     assert {p: p.stat().st_mtime_ns for p in before} == before
     status = run_in(pipeline, "dvc", "status", "--json").stdout
     assert set(json.loads(status)) <= {"mnist"}
@@ -126,3 +126,19 @@ def test_committed_report_loads_in_chromium(tmp_path):
     assert result["broken"] == [] and result["requests"] == [] and result["blocked"] == []
     assert result["images"] == page.read_text().count("<img ") > 20
     assert browser.screenshot(page, tmp_path / "committed.png").stat().st_size > 10_000
+
+
+@pytest.mark.skipif(browser.chromium() is None, reason="Chromium not installed (.ci/run installs Debian's chromium)")
+def test_committed_class_table_and_an_answers_report_load_in_chromium(tmp_path):
+    """It opens the committed class table (its heat map loaded, a cell per answer and claim) and one answer's
+    report (every linked figure loaded from reports/), with no request leaving the machine."""
+    from conftest import REPO
+
+    table = REPO / "reports" / "answers" / "class.html"
+    result = browser.probe(table)
+    assert result["broken"] == [] and result["requests"] == [] and result["blocked"] == [] and result["images"] == 1
+    page = REPO / "reports" / "answers" / "by_answer" / "student_a" / "report.html"
+    result = browser.probe(page)
+    assert result["broken"] == [] and result["requests"] == [] and result["blocked"] == []
+    assert result["images"] == page.read_text().count("<img ") > 20
+    assert browser.screenshot(table, tmp_path / "class.png", height=1400).stat().st_size > 10_000

