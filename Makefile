@@ -1,4 +1,4 @@
-# Two commands do all the set-up: `make repro` and `make test`.
+# Two commands do all the set-up: `make repro` and `make test` (`make test-full` in CI: docs/testing.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
@@ -15,7 +15,7 @@ export PATH := $(BIN):$(PATH)
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := true
 
-.PHONY: setup repro readme test lint typecheck ui ui-screenshots clean-tracking server server-stop remote
+.PHONY: setup repro readme test test-full lint typecheck ui ui-screenshots clean-tracking server server-stop remote
 
 setup: $(STAMP)
 
@@ -38,8 +38,18 @@ repro: $(STAMP)
 readme: $(STAMP)
 	$(BIN)/python -m nnsvm.report
 
+# Two tiers (docs/testing.md), both on TEST_WORKERS pytest-xdist workers; the tests that use the
+# tiny pipeline share one worker (--dist loadgroup), which builds it once.
+# `make test`: before every commit, lint, types, unit tests and the pipeline's readers (<= 10 min).
+# `make test-full`: everything, also the `system` tests (own pipelines, services, browser) (<= 30 min).
+TEST_WORKERS ?= 2
+XDIST = -n $(TEST_WORKERS) --dist loadgroup
+
 test: lint typecheck
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not system" $(PYTEST_ARGS)
+
+test-full: lint typecheck
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src stages tests benchmarks

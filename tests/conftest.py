@@ -1,4 +1,10 @@
-"""Shared fixtures: small IDX mirrors made on the spot, and the real mirror if one is set."""
+"""Shared fixtures (small IDX mirrors made on the spot, the real mirror if set, the tiny pipeline) and the tiers.
+
+Tiers (docs/testing.md): a test that requests the session fixture ``pipeline`` is marked
+``e2e`` unless it is ``system``, and every one of them goes to the xdist group ``pipeline``,
+so that under ``pytest -n 2 --dist loadgroup`` one worker builds the pipeline once and runs
+its readers while the other runs the unit tests.
+"""
 
 from __future__ import annotations
 
@@ -143,12 +149,68 @@ def run_in(work: Path, *cmd: str, check: bool = True, env: dict[str, str | None]
     return result
 
 
+PIPELINE_GROUP = "pipeline"
+
+
 @pytest.fixture(scope="session")
-def pipeline(tmp_path_factory) -> Path:
-    """The whole pipeline run once with `dvc repro` on the tiny profile (tests/tiny_params.yaml)."""
+def pipeline(tmp_path_factory, worker_id) -> Path:
+    """The whole pipeline run once with `dvc repro` on the tiny profile (tests/tiny_params.yaml).
+
+    Session-scoped, hence once per xdist worker: the collection hook below keeps every test that
+    asks for it on one worker. Each build is noted in ``pipeline-builds.txt`` beside the
+    workers' temp folders and reported at the end (more than one build is a grouping bug).
+    """
+    import time
+
     import yaml
 
     overrides = yaml.safe_load((REPO / "tests" / "tiny_params.yaml").read_text())
     work = copy_pipeline(tmp_path_factory.mktemp("e2e") / "project", overrides)
+    start = time.perf_counter()
     run_in(work, "dvc", "repro")
+    with open(_builds_file(tmp_path_factory), "a") as notes:
+        notes.write(f"{worker_id} {time.perf_counter() - start:.0f}\n")
     return work
+
+
+def _builds_file(tmp_path_factory) -> Path:
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if base.name.startswith("popen-gw") else base) / "pipeline-builds.txt"
+
+
+@pytest.fixture(scope="session")
+def worker_id(request) -> str:
+    """The xdist worker's name (``gw0``...), ``master`` without xdist."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark the pipeline's readers ``e2e`` and put every test that uses the pipeline in one xdist group."""
+    for item in items:
+        if "pipeline" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group(PIPELINE_GROUP))
+            if item.get_closest_marker("system") is None:
+                item.add_marker(pytest.mark.e2e)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Per tier: how many tests ran and the seconds they took (summed over workers); and the pipeline builds."""
+    totals: dict[str, list[float]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            keywords = getattr(report, "keywords", {})
+            tier = "system" if "system" in keywords else "e2e" if "e2e" in keywords else "unit"
+            entry = totals.setdefault(tier, [0.0, 0.0])
+            entry[0] += report.when == "call"
+            entry[1] += getattr(report, "duration", 0.0)
+    if totals:
+        terminalreporter.write_sep("-", "time per tier (seconds of test time, summed over workers)")
+        for tier, (count, seconds) in sorted(totals.items()):
+            terminalreporter.write_line(f"{tier:<7s} {int(count):4d} tests {seconds:8.1f} s")
+    builds_file = _builds_file(config._tmp_path_factory) if hasattr(config, "_tmp_path_factory") else None
+    if builds_file is not None and builds_file.exists():
+        builds = builds_file.read_text().split()
+        terminalreporter.write_line(
+            "pipeline fixture built " + ", ".join(f"on {w} in {s} s" for w, s in zip(builds[::2], builds[1::2]))
+        )

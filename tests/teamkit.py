@@ -72,8 +72,8 @@ def python_json(work: Path, code: str, env: dict[str, str | None]) -> object:
 def stage_runs(work: Path, env: dict[str, str | None]) -> list[dict]:
     """Every top-level run of the project's experiment in the store ``env`` points at."""
     code = (
-        "import json; from nnsvm.core import tracking; "
-        "print(json.dumps([{k: r[k] for k in ('tags.stage', 'status', 'run_id')} for r in tracking.runs()]))"
+        "import json; from nnsvm import tracking_query; "
+        "print(json.dumps([{k: r[k] for k in ('tags.stage', 'status', 'run_id')} for r in tracking_query.runs()]))"
     )
     return python_json(work, code, env)  # type: ignore[return-value]
 
@@ -150,10 +150,10 @@ def check_queue_against_mlflow(work: Path, env: dict[str, str | None], runs_befo
     shown = exp_metrics(work, env)
     assert set(shown) == set(QUEUE_SEEDS)
     code = (
-        "import json; from nnsvm.core import tracking; import mlflow; "
+        "import json; from nnsvm import tracking_query; from nnsvm.core import tracking; import mlflow; "
         "print(json.dumps([{'stage': r['tags.stage'], 'status': r['status'], 'run_id': r['run_id'], "
         "'seed': r.get('params.q5.seed'), 'metrics': mlflow.get_run(r['run_id']).data.metrics} "
-        "for r in tracking.runs()]))"
+        "for r in tracking_query.runs()]))"
     )
     runs = python_json(work, code, env)
     assert isinstance(runs, list)

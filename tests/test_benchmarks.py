@@ -66,3 +66,11 @@ def test_quick_runs_never_write_into_reports_benchmarks(tmp_path, monkeypatch):
     assert benchlib.output_dir(None, quick=True).resolve() != benchlib.REPORTS.resolve()
     with pytest.raises(SystemExit, match="--quick"):
         benchlib.output_dir(Path("reports/benchmarks"), quick=True)
+
+
+def test_stage_overhead_ratio_line_compares_the_medians():
+    """It divides the old median (3 s) by the new (1.5 s) and says whether the new one meets the 2 s goal."""
+    stage_overhead = importlib.import_module("stage_overhead")
+    line = stage_overhead.ratio_line([2.0, 3.0, 9.0], [1.5, 1.0, 4.0])
+    assert line == "old 3.00 s, new 1.50 s: 2.00x faster (goal new <= 2.00 s: met)"
+    assert stage_overhead.ratio_line([3.0], [2.5]).endswith("MISSED)")

@@ -63,7 +63,7 @@ def test_fitting_and_predicting_twice_gives_identical_coefficients_and_predictio
     assert 0.5 < np.mean(one == y[400:]) < 1.0  # a problem with errors to make, not a trivial one
 
 
-@pytest.mark.slow
+@pytest.mark.system
 def test_a_forced_rerun_of_the_whole_pipeline_gives_the_same_dvc_lock(pipeline, tmp_path):
     """It reruns every stage of the tiny pipeline (`dvc repro -f`, on a copy) and finds dvc.lock unchanged: every
     DVC output has the same hash. Fails on the main of stop 20, where Q1-A's timings and the MNIST origin

@@ -245,7 +245,7 @@ def repro_killed(work: Path, tmp_path: Path, at: str, stage: str) -> None:
     assert stage in status, f"DVC takes the killed {stage} for finished:\n{status}"
 
 
-@pytest.mark.slow
+@pytest.mark.system
 def test_a_training_stage_killed_after_its_first_epoch_reruns_to_the_same_outputs(interrupted_copy, tmp_path):
     """It leaves q3_train@mlp unfinished to DVC after a SIGKILL mid-training; `dvc repro` then redoes it
     with the outputs of the uninterrupted run, and leaves no temp file behind."""
@@ -258,7 +258,7 @@ def test_a_training_stage_killed_after_its_first_epoch_reruns_to_the_same_output
     assert not [p for p in (work / "reports").rglob(".*") if p.is_file() and p.name != ".gitignore"]
 
 
-@pytest.mark.slow
+@pytest.mark.system
 def test_the_report_stage_killed_while_writing_reruns_to_the_same_report(interrupted_copy, tmp_path):
     """It leaves the report stage unfinished to DVC when killed mid-way through report.html, and no
     half report; `dvc repro` then writes the report an uninterrupted run writes."""

@@ -47,7 +47,7 @@ UI_PAGES = """
 import json
 from nnsvm import ui
 from nnsvm.core import tracking
-ids = tracking.experiment_ids()
+ids = tracking_query.experiment_ids()
 with ui.serve() as base:
     pages = {name: ui.render(url) for name, url in ui.links(base).items()}
     # Tall: the chart view draws only the charts in the window, test_accuracy among a parent run's summary metrics.
@@ -55,10 +55,10 @@ with ui.serve() as base:
     pages["q3 charts"] = ui.render(charts, size=(1800, 12000))
 print(json.dumps(pages))
 """
-RUNS = "import json; from nnsvm.core import tracking; print(json.dumps(tracking.runs(), default=str))"
+RUNS = "import json; from nnsvm import tracking_query; print(json.dumps(tracking_query.runs(), default=str))"
 
 
-@pytest.mark.slow
+@pytest.mark.system
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="no chromium on PATH")
 def test_ui_shows_runs_and_one_q3_curve_per_model(pipeline):
     """It opens every experiment of the tiny run on its runs (not "Traces"), and Q3's chart: one curve per model."""

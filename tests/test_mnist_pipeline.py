@@ -17,7 +17,7 @@ from conftest import REPO, copy_pipeline, make_blobs, run_in, write_mirror
 
 from nnsvm.data import mnist
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.system
 
 NO_MIRROR_ANSWERS = {"data": {"mnist": {"mirrors": ["http://127.0.0.1:9/"], "timeout_s": 1}}}
 # What `-S toy.seed=7` reaches: the seed moves the clusters and rings, not the four points (q4_svm) or DB1.
@@ -164,7 +164,10 @@ def toy_experiment(pipeline, tmp_path_factory) -> dict:
     logs = run_in(work, "dvc", "queue", "logs", "toy-seed-7").stdout
     assert status == "Success", logs
     ref = run_in(work, "git", "for-each-ref", "--format=%(refname)", "refs/exps").stdout.split()[0]
-    code = "import json; from nnsvm.core import tracking; print(json.dumps([r['tags.stage'] for r in tracking.runs()]))"
+    code = (
+        "import json; from nnsvm import tracking_query; "
+        "print(json.dumps([r['tags.stage'] for r in tracking_query.runs()]))"
+    )
     return {
         "work": work,
         "logs": logs,

@@ -3,10 +3,7 @@
 import json
 import os
 
-import pytest
 from conftest import run_in
-
-pytestmark = pytest.mark.slow
 
 
 def stage_names(work) -> set[str]:
@@ -16,8 +13,8 @@ def stage_names(work) -> set[str]:
 def stage_runs(work) -> list[dict]:
     """Every top-level MLflow run of the copy: stage, status and run ID."""
     code = (
-        "import json; from nnsvm.core import tracking; "
-        "print(json.dumps([{k: r[k] for k in ('tags.stage', 'status', 'run_id')} for r in tracking.runs()]))"
+        "import json; from nnsvm import tracking_query; "
+        "print(json.dumps([{k: r[k] for k in ('tags.stage', 'status', 'run_id')} for r in tracking_query.runs()]))"
     )
     return json.loads(run_in(work, "python", "-c", code).stdout)
 

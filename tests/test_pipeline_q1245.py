@@ -6,8 +6,6 @@ import numpy as np
 import pytest
 from conftest import REPO, run_in
 
-pytestmark = pytest.mark.slow
-
 # Each measurements file and the stage that writes it.
 MEASUREMENTS = {
     "q1/measurements.json": "q1",
@@ -82,8 +80,8 @@ def test_measurements_name_their_run_and_its_metrics(pipeline):
     """It writes measurements naming their stage, whose MLflow run (its run record's) holds their numbers and figures;
     the file names no run, so a rerun writes the same bytes."""
     code = (
-        "import json; from nnsvm.core import tracking; "
-        "print(json.dumps({r['run_id']: r for r in tracking.runs()}, default=str))"
+        "import json; from nnsvm import tracking_query; "
+        "print(json.dumps({r['run_id']: r for r in tracking_query.runs()}, default=str))"
     )
     runs = json.loads(run_in(pipeline, "python", "-c", code).stdout)
     for rel, stage in MEASUREMENTS.items():

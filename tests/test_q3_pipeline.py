@@ -10,8 +10,6 @@ import pytest
 import torch
 from conftest import run_in
 
-pytestmark = pytest.mark.slow
-
 MODELS = (
     "mlp",
     "lenet",
@@ -136,10 +134,11 @@ def test_checkpoints_and_training_curves(pipeline):
 def test_models_are_logged_with_signature_and_example(pipeline):
     """It logs each trained model to its q3_train stage's MLflow run with a signature and an input example."""
     code = (
-        "import json, mlflow; from nnsvm.core import tracking; mlflow.set_tracking_uri(tracking.tracking_uri()); "
+        "import json, mlflow; from nnsvm import tracking_query; from nnsvm.core import tracking; "
+        "mlflow.set_tracking_uri(tracking.tracking_uri()); "
         "eid = mlflow.get_experiment_by_name(tracking.experiment_of('q3_train@mlp')).experiment_id; "
         "ms = mlflow.search_logged_models(experiment_ids=[eid], output_format='list'); "
-        "stage = {r['run_id']: r['tags.stage'] for r in tracking.runs()}; "
+        "stage = {r['run_id']: r['tags.stage'] for r in tracking_query.runs()}; "
         "info = {m.name: mlflow.models.get_model_info(m.model_uri) for m in ms}; "
         "print(json.dumps(sorted((m.name, stage.get(m.source_run_id), bool(info[m.name].signature), "
         "info[m.name].saved_input_example_info is not None) for m in ms)))"

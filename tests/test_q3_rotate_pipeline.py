@@ -5,8 +5,6 @@ import json
 import pytest
 from conftest import run_in
 
-pytestmark = pytest.mark.slow
-
 MODELS = ("mlp", "lenet", "mlp_published", "lenet_published", "lenet_avgpool", "lenet_stride")
 ANGLES = [-30, -15, 0, 15, 30]
 
@@ -41,8 +39,8 @@ def test_rotation_measurements_and_figures(pipeline):
         for figure in m.get("figures", ()):
             assert (pipeline / "reports" / figure).read_bytes()[:4] == b"\x89PNG"
     code = (
-        "import json; from nnsvm.core import tracking; r = tracking.runs('q3_rotate')[0]; "
-        "print(json.dumps(tracking.run_record(r['run_id'])['metrics']))"
+        "import json; from nnsvm import tracking_query; r = tracking_query.runs('q3_rotate')[0]; "
+        "print(json.dumps(tracking_query.run_record(r['run_id'])['metrics']))"
     )
     metrics = json.loads(run_in(pipeline, "python", "-c", code).stdout)
     assert "lenet.rotation_accuracy" in metrics and "q3.rotation.cnn_accuracy_drop" in metrics

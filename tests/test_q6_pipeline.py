@@ -2,10 +2,7 @@
 
 import json
 
-import pytest
 from conftest import REPO, run_in
-
-pytestmark = pytest.mark.slow
 
 KERNELS = ("linear", "poly2", "poly3", "rbf")
 
@@ -37,9 +34,9 @@ def test_q6_metrics_follow_the_schema(pipeline):
 def test_q6_every_candidate_is_a_child_run(pipeline):
     """It logs each grid candidate as a child run of its kernel's stage run."""
     code = (
-        "import json; from nnsvm.core import tracking; "
-        "print(json.dumps({r['tags.stage']: len(tracking.child_runs(r['run_id'])) "
-        "for r in tracking.runs() if r['tags.stage'].startswith('q6_grid@')}))"
+        "import json; from nnsvm import tracking_query; "
+        "print(json.dumps({r['tags.stage']: len(tracking_query.child_runs(r['run_id'])) "
+        "for r in tracking_query.runs() if r['tags.stage'].startswith('q6_grid@')}))"
     )
     counts = json.loads(run_in(pipeline, "python", "-c", code).stdout)
     for kernel in KERNELS:

@@ -6,11 +6,9 @@ import browser
 import pytest
 from conftest import run_in
 
-pytestmark = pytest.mark.slow
-
 
 def mlflow_record(work, run_id):
-    code = f"import json; from nnsvm.core import tracking; print(json.dumps(tracking.run_record({run_id!r})))"
+    code = f"import json; from nnsvm import tracking_query; print(json.dumps(tracking_query.run_record({run_id!r})))"
     return json.loads(run_in(work, "python", "-c", code).stdout)
 
 
@@ -26,8 +24,8 @@ def test_report_is_written(pipeline):
 def mlflow_durations(work) -> dict[str, float]:
     """Every stage's newest finished run: its Duration (end - start) in seconds, as the MLflow UI shows it."""
     code = (
-        "import json; from nnsvm.core import tracking; "
-        "print(json.dumps({s: r['seconds'] for s, r in tracking.latest_stage_runs().items()}))"
+        "import json; from nnsvm import tracking_query; "
+        "print(json.dumps({s: r['seconds'] for s, r in tracking_query.latest_stage_runs().items()}))"
     )
     return json.loads(run_in(work, "python", "-c", code).stdout)
 
@@ -105,6 +103,7 @@ def test_another_answer_is_judged_without_rerunning_a_measurement(pipeline, tmp_
     assert set(json.loads(status)) <= {"mnist"}
 
 
+@pytest.mark.system
 @pytest.mark.skipif(browser.chromium() is None, reason="Chromium not installed (.ci/run installs Debian's chromium)")
 def test_report_loads_in_chromium_with_no_outside_requests(pipeline, tmp_path):
     """It renders in headless Chromium with every image loaded and no request leaving the page."""
@@ -116,6 +115,7 @@ def test_report_loads_in_chromium_with_no_outside_requests(pipeline, tmp_path):
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 10_000
 
 
+@pytest.mark.system
 @pytest.mark.skipif(browser.chromium() is None, reason="Chromium not installed (.ci/run installs Debian's chromium)")
 def test_committed_report_loads_in_chromium(tmp_path):
     """It shows every figure of the committed full-data report and makes no request leaving the page."""

@@ -1,7 +1,7 @@
 """Stage entry points: user mistakes give one line, a non-zero exit and no output."""
 
 import pytest
-from conftest import copy_pipeline, make_blobs, run_in, write_mirror
+from conftest import REPO, copy_pipeline, make_blobs, run_in, write_mirror
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,6 @@ def test_unknown_foreach_item_prints_one_line_and_exits_nonzero(untouched, stage
     assert not (work / "reports").exists() and not (work / "mlflow.db").exists()
 
 
-@pytest.mark.slow
 def test_corrupt_mirror_names_file_and_checksum_and_writes_nothing(tmp_path, real_mirror):
     """It names the damaged file and its checksum, and leaves data/mnist absent."""
     import shutil
@@ -69,3 +68,41 @@ def test_mirror_of_non_mnist_files_is_refused(tmp_path):
     result = run_in(work, "env", "-u", "NNSVM_MNIST_MIRROR", "python", "-m", "stages.mnist", check=False)
     assert result.returncode == 2 and "does not match the canonical" in result.stderr
     assert not (work / "data" / "mnist").exists()
+
+
+QUICK_EXIT = """
+import atexit, sys, threading, time
+from pathlib import Path
+from nnsvm.core.cli import run_stage
+from nnsvm.core.errors import NnsvmError
+
+def main():
+    atexit.register(lambda: Path("atexit.txt").write_text("ran"))
+    threading.Thread(target=lambda: (time.sleep(0.3), Path("thread.txt").write_text("done"))).start()
+    print("printed, unflushed", end="")
+    if sys.argv[1] == "fail":
+        raise NnsvmError("bad input")
+
+run_stage("demo", main)
+raise SystemExit("run_stage returned")
+"""
+
+
+@pytest.mark.parametrize(("outcome", "code"), [("ok", 0), ("fail", 2)])
+def test_a_stage_exits_quickly_yet_finishes_its_threads_handlers_and_output(tmp_path, outcome, code):
+    """It exits with the stage's status after its threads end, its exit handlers run and its output is flushed."""
+    import subprocess
+    import sys
+
+    from conftest import pipeline_env
+
+    script = tmp_path / "demo.py"
+    script.write_text(QUICK_EXIT)
+    env = pipeline_env(tmp_path) | {"PYTHONPATH": str(REPO / "src")}
+    result = subprocess.run(
+        [sys.executable, str(script), outcome], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == code, result.stderr
+    assert result.stdout == "printed, unflushed"
+    assert (tmp_path / "atexit.txt").read_text() == "ran" and (tmp_path / "thread.txt").read_text() == "done"
+    assert ("nnsvm demo: error: bad input" in result.stderr) == (outcome == "fail")

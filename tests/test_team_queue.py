@@ -5,7 +5,7 @@ import shutil
 import pytest
 from teamkit import check_queue_against_mlflow, commit_all, stage_runs
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.system
 
 
 def test_two_queue_workers_lose_no_run_in_sqlite(pipeline, tmp_path):

@@ -7,7 +7,7 @@ import pytest
 from conftest import REPO, run_in
 from teamkit import commit_all
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.system
 
 
 def test_pull_from_the_remote_leaves_nothing_to_rebuild(pipeline, tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from nnsvm import tracking_query
 from nnsvm.core import tracking
 from nnsvm.core.errors import NnsvmError
 
@@ -52,14 +53,14 @@ def test_stage_run_records_tags_params_metrics_and_dataset(monkeypatch, tmp_path
         tracking.tag_data("dd", "generated")
         tracking.log_metrics({"acc": 0.5})
         tracking.log_dataset("pts", source="file:///x.npz", digest="abc", context="training")
-    (run,) = tracking.runs(stage="demo")
+    (run,) = tracking_query.runs(stage="demo")
     assert run["run_id"] == run_id
     assert run["tags.stage"] == "demo" and run["tags.params_digest"] == "pd"
     assert run["tags.data_digest"] == "dd" and run["tags.git_commit"]
     assert run["params.toy.seed"] == "3" and run["metrics.acc"] == 0.5
     assert (tmp_path / "mlflow.db").exists()
-    assert tracking.artifact_location() == (tmp_path / "mlartifacts").as_uri()
-    assert tracking.dataset_inputs(run_id) == [("pts", "abc", "training")]
+    assert tracking_query.artifact_location() == (tmp_path / "mlartifacts").as_uri()
+    assert tracking_query.dataset_inputs(run_id) == [("pts", "abc", "training")]
     record = json.loads((tmp_path / "reports" / "runs" / "demo.json").read_text())
     assert record["run_id"] == run_id and record["git_dirty"] in (True, False, None)
     assert record["wall_seconds"] == pytest.approx((run["end_time"] - run["start_time"]).total_seconds(), abs=0.1)
@@ -71,7 +72,7 @@ def test_a_failing_stage_ends_its_run_failed_with_the_error(monkeypatch, tmp_pat
     monkeypatch.chdir(tmp_path)
     with pytest.raises(NnsvmError), tracking.stage_run("broken", params={}):
         raise NnsvmError("the mirror is corrupt\nsecond line of detail")
-    (run,) = tracking.runs(stage="broken")
+    (run,) = tracking_query.runs(stage="broken")
     assert run["status"] == "FAILED" and run["tags.error"] == "NnsvmError: the mirror is corrupt"
     assert not (tmp_path / "reports" / "runs" / "broken.json").exists()
 
@@ -88,6 +89,57 @@ def test_logged_params_are_the_ones_dvc_yaml_declares(monkeypatch, tmp_path):
     assert not any(k.startswith("q6.published.kernels.linear") for k in flat)
 
 
+def test_the_quick_params_reader_agrees_with_dvc_on_every_stage(monkeypatch, tmp_path):
+    """It reads every stage's params (foreach ones included) to the same values as dvc.api.params_show."""
+    import dvc.api
+    from conftest import copy_pipeline
+    from dvc.repo import Repo
+
+    monkeypatch.chdir(copy_pipeline(tmp_path / "p"))
+    names = [stage.addressing for stage in Repo(".").index.stages]
+    assert len(names) >= 30 and "q3_train@lenet" in names and "q6_final@improved" in names
+    quick = {name: tracking.stage_params(name) for name in names}
+    assert quick == {name: dvc.api.params_show(stages=name) for name in names}
+
+
+def test_a_stage_the_quick_reader_cannot_read_is_read_by_dvc(monkeypatch, tmp_path):
+    """It leaves a matrix stage to DVC, and a stage that is not in dvc.yaml gets DVC's one-line error."""
+    from conftest import copy_pipeline
+
+    work = copy_pipeline(tmp_path / "p")
+    (work / "dvc.yaml").write_text(
+        (work / "dvc.yaml").read_text()
+        + "  grid:\n    matrix:\n      c: [1, 2]\n    cmd: echo ${item.c}\n    params:\n      - q2\n"
+    )
+    monkeypatch.chdir(work)
+    assert tracking.stage_params("grid@1") == {"q2": tracking.stage_params("q2")["q2"]}
+    with pytest.raises(NnsvmError, match="cannot read the params of stage nosuch"):
+        tracking.stage_params("nosuch")
+
+
+def test_only_tracking_and_its_read_back_import_mlflow_and_no_stage_reads_back():
+    """It finds MLflow imported only in core/tracking.py and tracking_query.py, and no stage depending on the latter."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    importers = {
+        str(p.relative_to(root))
+        for p in [*(root / "src").rglob("*.py"), *(root / "stages").glob("*.py")]
+        if "import mlflow" in p.read_text() or "from mlflow" in p.read_text()
+    }
+    assert importers == {"src/nnsvm/core/tracking.py", "src/nnsvm/tracking_query.py"}
+    query = "src/nnsvm/tracking_query.py"
+    for name, stage in yaml.safe_load((root / "dvc.yaml").read_text())["stages"].items():
+        for dep in (stage.get("do") or stage).get("deps") or []:
+            assert not (query + "/").startswith(dep.rstrip("/") + "/"), (name, dep)
+    readers = {
+        str(p.relative_to(root))
+        for p in [*(root / "src").rglob("*.py"), *(root / "stages").glob("*.py")]
+        if "import tracking_query" in p.read_text() or "tracking_query import" in p.read_text()
+    }
+    assert readers <= {"src/nnsvm/ui.py", query}
+
+
 def test_experiments_open_in_the_model_training_view(monkeypatch, tmp_path):
     """It tags each experiment it creates, and one made before, as custom model development (not GenAI)."""
     import mlflow
@@ -100,7 +152,7 @@ def test_experiments_open_in_the_model_training_view(monkeypatch, tmp_path):
             pass
     kinds = {n: mlflow.get_experiment_by_name(n).tags.get("mlflow.experimentKind") for n in tracking.experiment_names()}
     assert kinds == dict.fromkeys(["nnsvm", "nnsvm-q3-training", "nnsvm-q6-grid"], "custom_model_development")
-    assert {r["tags.stage"]: r["experiment_id"] for r in tracking.runs()}.keys() == {
+    assert {r["tags.stage"]: r["experiment_id"] for r in tracking_query.runs()}.keys() == {
         "toy",
         "q3_train@mlp",
         "q6_grid@rbf",
@@ -135,7 +187,7 @@ def test_mlflow_duration_is_the_stage_process_time(monkeypatch, tmp_path):
     proc = _stage_process(tmp_path, 2.0, 1.0)
     proc.communicate(timeout=120)
     assert proc.returncode == 0
-    (run,) = tracking.runs(stage="slow")
+    (run,) = tracking_query.runs(stage="slow")
     start, end = run["start_time"].timestamp(), run["end_time"].timestamp()
     assert start == pytest.approx(t0, abs=1.0) and end - start >= 3.0 and end <= time.time()
     record = json.loads((tmp_path / "reports" / "runs" / "slow.json").read_text())
@@ -150,14 +202,14 @@ def test_a_killed_stage_leaves_no_running_run(monkeypatch, tmp_path, then):
     assert proc.stdout.readline().strip() == "started"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    (orphan,) = tracking.runs(stage="slow")
+    (orphan,) = tracking_query.runs(stage="slow")
     assert orphan["status"] == "RUNNING"
     if then == "make readme":
         assert tracking.end_orphans() == [orphan["run_id"]]
     else:
         with tracking.stage_run("slow", params={}):
             pass
-    status = {r["run_id"]: r["status"] for r in tracking.runs(stage="slow")}
+    status = {r["run_id"]: r["status"] for r in tracking_query.runs(stage="slow")}
     assert status.pop(orphan["run_id"]) == "KILLED" and "RUNNING" not in status.values()
 
 
@@ -169,7 +221,7 @@ def test_a_running_stage_is_not_ended_by_another(monkeypatch, tmp_path):
         assert proc.stdout.readline().strip() == "started"
         with tracking.stage_run("other", params={}):
             pass
-        assert tracking.runs(stage="slow")[0]["status"] == "RUNNING"
+        assert tracking_query.runs(stage="slow")[0]["status"] == "RUNNING"
     finally:
         proc.kill()
         proc.wait(timeout=30)
@@ -187,7 +239,7 @@ def test_seed_child_runs_and_the_mean_curve(monkeypatch, tmp_path):
                 for point in curve:
                     tracking.log_metrics({"acc": point.acc}, step=point.epoch)
         tracking.log_mean_curve(list(curves.values()), ["acc"])
-    children = tracking.child_runs(run_id)
+    children = tracking_query.child_runs(run_id)
     assert sorted(c["params.seed"] for c in children) == ["1", "2"]
     assert {c["tags.model"] for c in children} == {"m"} and "params.unused" not in children[0]
     assert all(c["status"] == "FINISHED" and c["tags.parent_stage"] == "q3_train@m" for c in children)

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from nnsvm import tracking_query
 from nnsvm.core import tracking
 from nnsvm.core.errors import NnsvmError
 
@@ -124,29 +125,29 @@ def metric_url(base: str, metric: str, run_ids: list[str], experiment_id: str) -
 
 def links(base: str) -> dict[str, str]:
     """``{experiment name: URL}`` for every experiment of the project in the store."""
-    return {name: experiment_url(base, eid) for name, eid in tracking.experiment_ids().items()}
+    return {name: experiment_url(base, eid) for name, eid in tracking_query.experiment_ids().items()}
 
 
 def views(base: str) -> dict[str, str]:
     """The views the README shows: file stem -> URL (Q3 runs, charts and seeds; Q6 candidates per grid run)."""
-    ids = tracking.experiment_ids()
+    ids = tracking_query.experiment_ids()
     found: dict[str, str] = {}
     q3 = ids.get(tracking.experiment_of("q3_train@"))
     if q3 is not None:
         found["q3_runs"] = experiment_url(base, q3)
         found["q3_charts"] = experiment_url(base, q3, charts=True)
-        models = [r["run_id"] for r in tracking.runs() if r["experiment_id"] == q3]
+        models = [r["run_id"] for r in tracking_query.runs() if r["experiment_id"] == q3]
         for metric in ("test_accuracy", "train_loss"):  # one curve per model: the mean over its seeds
             found[f"q3_models_{metric}"] = metric_url(base, metric, models, q3)
-        seeds = [c["run_id"] for run_id in models for c in tracking.child_runs(run_id)]
+        seeds = [c["run_id"] for run_id in models for c in tracking_query.child_runs(run_id)]
         if seeds:
             found["q3_seeds_test_accuracy"] = metric_url(base, "test_accuracy", seeds, q3)
     q6 = ids.get(tracking.experiment_of("q6_grid@"))
     if q6 is not None:
         found["q6_runs"] = experiment_url(base, q6)
-        for run in (r for r in tracking.runs() if r["experiment_id"] == q6):
+        for run in (r for r in tracking_query.runs() if r["experiment_id"] == q6):
             by_protocol: dict[str, list[str]] = {}
-            for child in tracking.child_runs(run["run_id"]):
+            for child in tracking_query.child_runs(run["run_id"]):
                 by_protocol.setdefault(str(child.get("params.protocol")), []).append(child["run_id"])
             kernel = str(run["tags.stage"]).split("@")[-1]
             for protocol, candidates in sorted(by_protocol.items()):

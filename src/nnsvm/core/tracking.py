@@ -1,10 +1,11 @@
-"""The one place that talks to MLflow.
+"""The one place a stage talks to MLflow (reading runs back: :mod:`nnsvm.tracking_query`, for the UI and tests).
 
 Default store: SQLite ``mlflow.db`` at the project root, artifacts under
 ``mlartifacts/``, both addressed by absolute path so that runs started by
 ``dvc exp run --temp`` or ``--queue`` (which execute in a copy under
 ``.dvc/tmp/exps/``) land in the same store. ``MLFLOW_TRACKING_URI`` overrides.
-MLflow is imported lazily, so stages that do no work never pay for it.
+MLflow is imported lazily, so stages that do no work never pay for it; a stage's fixed cost
+(the MLflow import, its store, the params) is measured by benchmarks/stage_overhead.py.
 """
 
 from __future__ import annotations
@@ -215,8 +216,92 @@ def run_record_path(stage: str) -> Path:
 def stage_params(stage: str) -> dict[str, Any]:
     """The params ``dvc.yaml`` declares for ``stage``, with their values: what the stage logs to MLflow.
 
-    Read through DVC itself, so the logged params cannot drift from the ones DVC tracks.
+    Read from ``dvc.yaml`` and ``params.yaml`` the way DVC reads them (plain stages and ``foreach``
+    stages, ``${key}``/``${item}`` in param names), in milliseconds; anything else (``matrix``,
+    other params files, other ``${...}``, a missing key) goes through ``dvc.api.params_show``,
+    which costs most of a second. tests/test_tracking.py checks both agree on every stage.
     """
+    try:
+        fast = _declared_params(stage)
+    except _NeedsDvc:
+        fast = None
+    return fast if fast is not None else _dvc_params(stage)
+
+
+class _NeedsDvc(Exception):
+    """A dvc.yaml construct the fast reader leaves to DVC."""
+
+
+def _declared_params(stage: str) -> dict[str, Any]:
+    import re
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    # DVC's own loader (YAML 1.2): PyYAML would read 1.0e6 as a string.
+    loader = YAML(typ="safe")
+    try:
+        stages = loader.load(Path("dvc.yaml").read_text())["stages"]
+        values = loader.load(Path("params.yaml").read_text())
+    except (OSError, KeyError, TypeError, YAMLError):
+        raise _NeedsDvc from None
+    name, _, key = stage.partition("@")
+    entry = stages.get(name) if isinstance(stages, dict) else None
+    if not isinstance(entry, dict) or "matrix" in entry or "vars" in entry:
+        raise _NeedsDvc
+    context: dict[str, Any] = {}
+    if "foreach" in entry:
+        items = _interpolate(entry["foreach"], values)
+        if isinstance(items, dict) and key in items:
+            context = {"key": key, "item": items[key]}
+        elif isinstance(items, list) and key in [str(i) for i in items] and not isinstance(items[0], dict):
+            context = {"item": key}
+        else:
+            raise _NeedsDvc
+        entry = entry.get("do") or {}
+    elif key:
+        raise _NeedsDvc
+    found: dict[str, Any] = {}
+    for declared in entry.get("params") or []:
+        if not isinstance(declared, str):
+            raise _NeedsDvc  # another params file
+        dotted = re.sub(r"\$\{(\w+)\}", lambda m: _scalar(context, m.group(1)), declared)
+        _put(found, dotted.split("."), _get(values, dotted.split(".")))
+    return found
+
+
+def _interpolate(value: Any, values: Mapping[str, Any]) -> Any:
+    """``${a.b}`` -> the value at ``a.b`` of params.yaml; a literal list or mapping as it is."""
+    if isinstance(value, str):
+        if not (value.startswith("${") and value.endswith("}")):
+            raise _NeedsDvc
+        return _get(values, value[2:-1].split("."))
+    return value
+
+
+def _scalar(context: Mapping[str, Any], name: str) -> str:
+    value = context.get(name)
+    if value is None or isinstance(value, dict | list):
+        raise _NeedsDvc
+    return str(value)
+
+
+def _get(values: Any, keys: list[str]) -> Any:
+    for part in keys:
+        if not isinstance(values, dict) or part not in values:
+            raise _NeedsDvc  # DVC words the error
+        values = values[part]
+    return values
+
+
+def _put(found: dict[str, Any], keys: list[str], value: Any) -> None:
+    for part in keys[:-1]:
+        found = found.setdefault(part, {})
+    found[keys[-1]] = value
+
+
+def _dvc_params(stage: str) -> dict[str, Any]:
+    """The params of ``stage`` through DVC itself."""
     import dvc.api
 
     try:
@@ -395,87 +480,6 @@ def log_dataset(name: str, *, source: str, digest: str, context: str, schema: Ma
     mlflow.log_input(dataset, context=context)
 
 
-def runs(stage: str | None = None, children: bool = False) -> list[dict[str, Any]]:
-    """Runs of the project's experiments (:func:`experiment_names`; newest first), optionally of one stage.
-
-    Child runs (Q3's seeds, Q6's grid candidates) only with ``children=True``.
-    """
-    import mlflow
-
-    mlflow.set_tracking_uri(tracking_uri())
-    names = [n for n in experiment_names() if mlflow.get_experiment_by_name(n) is not None]
-    if not names:
-        return []
-    filter_string = f"tags.stage = '{stage}'" if stage else ""
-    frame = mlflow.search_runs(experiment_names=names, filter_string=filter_string, order_by=["start_time DESC"])
-    if not children and "tags.mlflow.parentRunId" in frame:
-        frame = frame[frame["tags.mlflow.parentRunId"].isna()]
-    return frame.to_dict(orient="records")
-
-
-def dataset_inputs(run_id: str) -> list[tuple[str, str, str]]:
-    """``(name, digest, context)`` of each dataset input of a run."""
-    import mlflow
-
-    mlflow.set_tracking_uri(tracking_uri())
-    found = []
-    inputs = mlflow.get_run(run_id).inputs
-    for item in inputs.dataset_inputs if inputs else []:
-        context = next((t.value for t in item.tags if t.key == "mlflow.data.context"), "")
-        found.append((item.dataset.name, item.dataset.digest, context))
-    return found
-
-
-def latest_stage_runs() -> dict[str, dict[str, Any]]:
-    """The newest finished run of each stage: ``{stage: {"run_id", "seconds", "experiment_id"}}``.
-
-    ``seconds`` is MLflow's Duration (end time minus start time).
-    """
-    found: dict[str, dict[str, Any]] = {}
-    for run in runs():
-        stage = run.get("tags.stage")
-        if run["status"] != "FINISHED" or not stage or stage in found:
-            continue
-        seconds = (run["end_time"] - run["start_time"]).total_seconds()
-        found[stage] = {"run_id": run["run_id"], "seconds": seconds, "experiment_id": run["experiment_id"]}
-    return found
-
-
-def run_record(run_id: str) -> dict[str, Any]:
-    """A run's metrics (latest values) and the paths of its artifacts, for checking a report against MLflow."""
-    import mlflow
-
-    mlflow.set_tracking_uri(tracking_uri())
-    client = mlflow.MlflowClient()
-    paths: list[str] = []
-    pending: list[str | None] = [None]
-    while pending:
-        for item in client.list_artifacts(run_id, pending.pop()):
-            if item.is_dir:
-                pending.append(item.path)
-            else:
-                paths.append(item.path)
-    return {"metrics": dict(client.get_run(run_id).data.metrics), "artifacts": sorted(paths)}
-
-
-def experiment_ids() -> dict[str, str]:
-    """``{name: experiment ID}`` of the project's experiments that exist in the store."""
-    import mlflow
-
-    mlflow.set_tracking_uri(tracking_uri())
-    found = {name: mlflow.get_experiment_by_name(name) for name in experiment_names()}
-    return {name: e.experiment_id for name, e in found.items() if e is not None}
-
-
-def artifact_location() -> str | None:
-    """Where the project's base experiment keeps its artifacts (None if it does not exist yet)."""
-    import mlflow
-
-    mlflow.set_tracking_uri(tracking_uri())
-    experiment = mlflow.get_experiment_by_name(experiment_name())
-    return experiment.artifact_location if experiment else None
-
-
 def log_torch_model(model: Any, name: str, input_example: Any) -> None:
     """Log a PyTorch model with a signature inferred from ``input_example`` (a NumPy array) and its output."""
     import copy
@@ -526,16 +530,6 @@ def log_child_runs(children: list[tuple[str, Mapping[str, Any], Mapping[str, flo
         client.set_terminated(run.info.run_id)
         ids.append(run.info.run_id)
     return ids
-
-
-def child_runs(parent_run_id: str) -> list[dict[str, Any]]:
-    """The child runs of one run, as plain dicts."""
-    import mlflow
-
-    mlflow.set_tracking_uri(tracking_uri())
-    names = [n for n in experiment_names() if mlflow.get_experiment_by_name(n) is not None]
-    frame = mlflow.search_runs(experiment_names=names, filter_string=f"tags.mlflow.parentRunId = '{parent_run_id}'")
-    return frame.to_dict(orient="records")
 
 
 def log_claims(metrics: Mapping[str, float], figures: Iterable[str | Path]) -> None:
