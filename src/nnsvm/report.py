@@ -19,7 +19,18 @@ from typing import Any
 
 import jinja2
 
-from nnsvm.claims import IMPROVED_NOTE, RULE, SOURCES, VERDICTS, AnswerFile, Check, CheckResult, Judgement, judge_all
+from nnsvm.claims import (
+    IMPROVED_NOTE,
+    RESOLUTION,
+    RULE,
+    SOURCES,
+    VERDICTS,
+    AnswerFile,
+    Check,
+    CheckResult,
+    Judgement,
+    judge_all,
+)
 from nnsvm.core.io import write_text
 from nnsvm.measurement import Format, Measured, show
 
@@ -69,6 +80,7 @@ class Content:
     figure_root: str = ""  # the figure links: "" beside reports/, else the path back to it
     summary: list[dict[str, str]] = field(default_factory=list)  # one row per claim
     blank: tuple[str, ...] = ()  # claims of the template the answer left blank (not judged)
+    not_counted: tuple[str, ...] = ()  # claims whose numbers come from the assignment: reported, not in the tally
 
 
 def with_figure_root(content: Content, relpath: str) -> Content:
@@ -256,9 +268,11 @@ def summary(judged: list[Judgement], measured: Measured) -> list[dict[str, str]]
 
 
 def verdict_counts(judged: list[Judgement]) -> dict[str, int]:
+    """The answer's tally: each verdict's count over the claims that count (not those of the assignment)."""
     counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
     for j in judged:
-        counts[j.verdict] += 1
+        if j.counted:
+            counts[j.verdict] += 1
     return counts
 
 
@@ -376,10 +390,13 @@ def build(answer: AnswerFile, measured: Measured, prov: dict[str, Any], blank: t
     judged = judge_all(answer, measured.values)
     content = Content(
         answer=answer.answer,
-        rule={v: RULE[v] for v in VERDICTS} | {"note": IMPROVED_NOTE},
+        rule={v: RULE[v] for v in VERDICTS}
+        | {"note": IMPROVED_NOTE}
+        | {"told": "; ".join(f"{what}: {why}" for _, what, why in dict.fromkeys(RESOLUTION.values()))},
         sections=sections(judged, measured),
         headline=headline(answer, judged, measured),
         verdicts=verdict_counts(judged),
+        not_counted=tuple(j.claim.id for j in judged if not j.counted),
         provenance=prov,
         summary=summary(judged, measured),
         blank=blank,
@@ -447,6 +464,7 @@ def verdict_table(content: Content) -> dict[str, Any]:
         "answer": content.answer,
         "data": content.provenance["mnist"]["label"],
         "counts": content.verdicts,
+        "not_counted": list(content.not_counted),
         "claims": {c["id"]: {k: c[k] for k in keep} for s in content.sections for c in s.claims},
     }
     return table
