@@ -169,3 +169,15 @@ def test_the_zeros_record_holds_no_timing(records):
     _, sparse, timings = records
     assert set(sparse) == {"test_images", "batch_size", "zeros"}
     assert {"speed", "csr", "threads"} <= set(timings)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "value", "interval"),
+    [(1.1, 1.3, 1.0, (1.0, 1.0)), (0.7, 0.9, 0.0, (0.0, 0.0)), (0.77, 1.08, 0.0, (0.0, 1.0))],
+)
+def test_zeros_faster_says_yes_no_or_cannot_tell(low, high, value, interval):
+    """It says yes when the timing interval clears 1, no when it lies below 1, and spans [0, 1] (cannot tell)
+    when it holds 1: a 'no' would claim the zeros make it slower."""
+    speed = {"speed": {"all": {"low": low, "high": high, "ratios": [1.0] * 7}, "models": ["mlp"]}, "dense_fill": 0.5}
+    found = measurements_activations.zeros_faster({"test_images": 10, "batch_size": 5}, speed)
+    assert (found.value, found.interval()) == (value, interval)

@@ -90,7 +90,8 @@ def zero_share(name: str, zeros: dict, fig: str) -> Measurement:
 
 def zeros_faster(sparsity: dict, speed: dict) -> Measurement:
     """Whether the dense kernels ran faster on the real activations than on their zero-free copies, beyond the
-    timing noise: yes (1) only when the 99% interval of ``t_dense / t_sparse`` lies wholly above 1.
+    timing noise: yes (1) when the 99% interval of ``t_dense / t_sparse`` lies wholly above 1, no (0) when it lies
+    wholly below, and [0, 1] (cannot tell) when it holds 1.
 
     A yes or no, not the ratio: a wall time differs on every run, and the report is a DVC output that an
     identical rerun must reproduce byte for byte. The ratios, seconds and the sparse-kernel comparison are in
@@ -99,12 +100,15 @@ def zeros_faster(sparsity: dict, speed: dict) -> Measurement:
     inlines its figures, and the timing figure (``reports/timing/q1_speed.png``) is new on every run.
     """
     s = speed["speed"]["all"]
-    faster = s["low"] > 1
+    faster, slower = s["low"] > 1, s["high"] < 1
+    # three outcomes: faster (yes), slower (no), or an interval that holds 1: yes or no, it cannot tell
+    verdict = "yes" if faster else "no" if slower else "cannot tell"
+    how = "clears 1" if faster else "lies below 1" if slower else "holds 1"
     return measure(
         float(faster),
         "bool",
-        text=("yes" if faster else "no") + f": t_dense / t_sparse's 99% interval over {len(s['ratios'])} "
-        f"interleaved rounds {'clears' if faster else 'does not clear'} 1",
+        spread=None if faster or slower else (0.0, 1.0, "the timing interval holds 1: faster or not, it cannot tell"),
+        text=f"{verdict}: t_dense / t_sparse's 99% interval over {len(s['ratios'])} interleaved rounds {how}",
         note=f"the layers after each hidden ReLU of {', '.join(speed['speed']['models'])} on "
         f"{sparsity['test_images']} test images (batch {sparsity['batch_size']}), fed the real activations vs the "
         f"same with every 0 replaced by {speed['dense_fill']:g} (each round's times summed over the models); "
