@@ -204,3 +204,13 @@ def test_verdict_table_lists_every_claim_with_its_checks():
         table["claims"]["q4a.b"]["source"] == "the answer's text"
         and table["claims"]["q4a.b"]["checks"][0]["holds"] is False
     )
+
+
+def test_the_assignments_numbers_are_reported_but_not_counted():
+    """It leaves a claim whose numbers come from the assignment out of the tally, and says so in both renderings."""
+    own = spec(source=["assignment"], counts=False, id="q4a.exact", value=3.5)
+    c = content(answer(spec(), own))
+    assert sum(c.verdicts.values()) == 1 and c.not_counted == ("q4a.exact",)
+    md = report.render_all(c)["report.md"]
+    assert "of the answer's 1 claims, and 1 reported but not counted" in md and "q4a.exact" in md
+    assert report.verdict_table(c)["not_counted"] == ["q4a.exact"]
