@@ -1,4 +1,4 @@
-"""Stage q3_train@<model>: train one Q3 model (each of its seeds, together unless q3.ensemble is false) on MNIST.
+"""Stage q3_train@<model>: train one Q3 model (each of its seeds; together when q3.ensemble is true) on MNIST.
 
 Usage: ``python -m stages.q3_train <model>`` with ``<model>`` a key of ``q3.models``.
 """
