@@ -20,9 +20,11 @@ classes of ``nnsvm.q3.models``), whose test accuracy ``train.accuracy`` measures
 for a model trained alone; those models are what :func:`fit` returns.
 
 Speed: on a quiet 2-core machine the stack ran slower than the bare loop once per seed
-(``benchmarks/train_throughput.py --loops ensemble``); in lenet_published's stack,
-``sigmoid_backward`` on the first layer's 30-channel channels-last maps took about 7x the
-time of the same call on a freshly allocated gradient, the first place to look.
+(``benchmarks/train_throughput.py --loops ensemble``: 0.68x for lenet_published's 5 seeds,
+0.89x for 2), so ``q3.ensemble`` is off by default. In a profile of that stack the
+elementwise passes over the first layer's maps (``sigmoid_backward`` above all) cost several
+times their steady-state time when they write freshly allocated 385 MB tensors: the first
+place to look.
 """
 
 from __future__ import annotations
