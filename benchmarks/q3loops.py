@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nnsvm.q3 import frame, models, train
+from nnsvm.q3 import ensemble, frame, models, train
 from nnsvm.q3.params import Q3ModelParams
 from nnsvm.q3.shift import offsets
 
@@ -94,6 +94,20 @@ def bare_epoch(spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seed: int,
         if scheduler is not None:
             scheduler.step()
     return time.perf_counter() - start
+
+
+def ensemble_epoch(spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seeds: list[int], threads: int) -> float:
+    """One epoch of every seed as stage q3_train trains them: ``ensemble.fit_seeds`` (its test set: 10 images)."""
+    torch.set_num_threads(threads)
+    one = spec.model_copy(update={"epochs": 1, "report_epochs": []})
+    start = time.perf_counter()
+    ensemble.fit_seeds(one, (x, y, x[:10], y[:10]), seeds)
+    return time.perf_counter() - start
+
+
+def bare_epochs(spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seeds: list[int], setting: Bare) -> float:
+    """The bare loop's epoch once per seed, one model after another: what the seeds cost without the ensemble."""
+    return sum(bare_epoch(spec, x, y, seed, setting) for seed in seeds)
 
 
 def shift_passes(max_shift: int) -> int:

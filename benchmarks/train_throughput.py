@@ -11,6 +11,11 @@ optimiser and schedule), on the same images:
   passes over as many images, in the same bare settings (MNIST's first training images
   stand in for the test images: they cost the same).
 
+- ensemble: for each model trained over several seeds (mlp_published, lenet_published), one
+  epoch of every seed as stage q3_train runs them, together (``ensemble.fit_seeds``),
+  against each bare setting's loop run once per seed, one model after another; the
+  ratio ensemble / best bare setting has the goal >= 1.5x for the LeNets.
+
 The contenders alternate round by round (the order rotates, so drift hits all). Prints
 each one's median images/s with the slowest and fastest round, and the ratios
 project / bare one thread (goal >= 1.8x) and project / best bare setting (goal >= 0.95x).
@@ -21,6 +26,7 @@ quiet machine: another busy process makes OpenMP's spin-waits cost several times
 OMP_NUM_THREADS unset: with q3.threads 0 the project runs on torch's default threads, which it sets.
 
     python benchmarks/train_throughput.py [--rounds 5] [--images 20480] [--shift-images 500] [--json PATH]
+    python benchmarks/train_throughput.py --loops ensemble --images 8192 --seeds 5   # the ensemble alone, shorter
     python benchmarks/train_throughput.py --quick   # a smoke run of every path (seconds); not a measurement
 """
 
@@ -33,8 +39,10 @@ from benchlib import Rate, cores, goal_line, interleaved, machine, parser, write
 from q3loops import (
     Bare,
     bare_epoch,
+    bare_epochs,
     bare_forward,
     bare_settings,
+    ensemble_epoch,
     load_data,
     project_epoch,
     project_shift,
@@ -46,7 +54,9 @@ from nnsvm.params import load_params
 from nnsvm.q3.params import Q3ModelParams
 
 GOALS = {"one_thread": 1.8, "best": 0.95}  # issue 15: project >= 1.8x bare one thread, >= 0.95x the best bare
+ENSEMBLE_GOAL = 1.5  # a LeNet's seeds together >= 1.5x the best bare loop once per seed
 MODELS = ("mlp", "lenet", "lenet_published")
+LOOPS = ("train", "shift", "ensemble")
 Contenders = dict[str, Callable[[int], float]]
 
 
@@ -101,6 +111,57 @@ def compare(title: str, contenders: Contenders, warm_up: Contenders, images: int
     }
 
 
+def ensemble_contenders(
+    spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seeds: list[int], threads: int, bare: list[Bare]
+) -> Contenders:
+    """``{name: f(round) -> seconds}``: every seed's epoch together, then each bare setting once per seed."""
+    found: Contenders = {"ensemble": lambda r: ensemble_epoch(spec, x, y, [s + r for s in seeds], threads)}
+    if threads != 1:  # on a loaded machine one thread may beat the stage's threads: time the ensemble there too
+        found["ensemble 1t"] = lambda r: ensemble_epoch(spec, x, y, [s + r for s in seeds], 1)
+    for b in bare:
+        found[b.name] = lambda r, b=b: bare_epochs(spec, x, y, [s + r for s in seeds], b)
+    return found
+
+
+def compare_ensemble(title: str, contenders: Contenders, warm_up: Contenders, images: int, rounds: int) -> dict:
+    """As :func:`compare` for the ensemble: its images/s (every seed's images) against the best bare loop's."""
+    print(f"\n{title}: {images:,} images per round (every seed's)", flush=True)
+    for run in warm_up.values():
+        run(0)
+    seconds = interleaved(contenders, rounds)
+    rates = {name: Rate.of(images, s) for name, s in seconds.items()}
+    best = max((n for n in rates if n.startswith("bare")), key=lambda n: rates[n].median)
+    ratios = {n: rates[n].median / rates[best].median for n in rates if n.startswith("ensemble")}
+    for name, rate in rates.items():
+        print(f"  {name:<24s} {rate}")
+    for name, ratio in ratios.items():
+        print("  " + goal_line(f"{name} / {best} x seeds", ratio, ENSEMBLE_GOAL))
+    return {
+        "images_per_round": images,
+        "seconds": seconds,
+        "images_per_s": {name: vars(r) for name, r in rates.items()},
+        "best_bare": best,
+        "ratio": ratios["ensemble"],
+        "ratios": ratios,
+        "goal": ENSEMBLE_GOAL,
+    }
+
+
+def ensemble_summary(per_model: dict[str, dict]) -> None:
+    print(f"\n{'model':<17s}{'seeds':>6s}{'ensemble':>10s}{'best bare':>10s}  {'(best setting)':<24s}{'ratio':>7s}  1t")
+    for name, r in per_model.items():
+        rate = {k: f"{v['median']:,.0f}" for k, v in r["images_per_s"].items()}
+        one = f"{r['ratios']['ensemble 1t']:.2f}x" if "ensemble 1t" in r["ratios"] else "-"
+        print(
+            f"{name:<17s}{r['seeds']:>6d}{rate['ensemble']:>10s}{rate[r['best_bare']]:>10s}  {r['best_bare']:<24s}"
+            f"{r['ratio']:>6.2f}x  {one}"
+        )
+    print(
+        "images/s of every seed, medians (ensemble: the stage's threads; 1t: the ensemble on one thread); "
+        f"goal for the LeNets: ensemble / best bare x seeds >= {ENSEMBLE_GOAL}x"
+    )
+
+
 ROW = "{:<6s}{:<17s}{:>9s}{:>9s}{:>10s}  {:<24s}{:>8s}{:>8s}"
 
 
@@ -127,10 +188,13 @@ def main() -> None:
     p = parser(__doc__, rounds=5, images=20_480)
     p.add_argument("--shift-images", type=int, default=500, help="test images per shift round (default 500)")
     p.add_argument("--models", nargs="+", default=list(MODELS), help="keys of q3.models (default: %(default)s)")
+    p.add_argument("--loops", nargs="+", default=list(LOOPS), choices=LOOPS, help="what to time (default: all)")
+    p.add_argument("--seeds", type=int, default=0, help="ensemble: at most this many seeds (default: the model's)")
     args = p.parse_args()
     q3 = load_params().q3
     if unknown := [m for m in args.models if m not in q3.models]:
         p.error(f"--models: {unknown} not in q3.models ({', '.join(q3.models)})")
+    multi = [name for name, spec in q3.models.items() if spec.seeds > 1]
     if args.quick:
         args.rounds, args.images, args.shift_images = 2, 512, 64
     max_shift = 1 if args.quick else q3.shift.max_shift
@@ -142,17 +206,20 @@ def main() -> None:
         + ("; QUICK: not a measurement" if args.quick else "")
     )
     results: dict[str, dict[str, dict]] = {"train": {}, "shift": {}}
+    xt, yt, xs, ys = x[: args.images], y[: args.images], x[: args.shift_images], y[: args.shift_images]
     for name in args.models:
         spec = q3.models[name]
         bare = bare_settings(spec.arch, cores())
-        xt, yt, xs, ys = x[: args.images], y[: args.images], x[: args.shift_images], y[: args.shift_images]
-        results["train"][name] = compare(
-            f"train {name} (batch {spec.batch_size})",
-            train_contenders(spec, xt, yt, threads, bare),
-            train_contenders(spec, xt[:256], yt[:256], threads, bare),
-            len(xt),
-            args.rounds,
-        )
+        if "train" in args.loops:
+            results["train"][name] = compare(
+                f"train {name} (batch {spec.batch_size})",
+                train_contenders(spec, xt, yt, threads, bare),
+                train_contenders(spec, xt[:256], yt[:256], threads, bare),
+                len(xt),
+                args.rounds,
+            )
+        if "shift" not in args.loops:
+            continue
         shift = (max_shift, q3.shift.batch_size)
         results["shift"][name] = compare(
             f"shift {name} ({shift_passes(max_shift)} passes of {len(xs):,} images)",
@@ -161,10 +228,24 @@ def main() -> None:
             len(xs) * shift_passes(max_shift),
             args.rounds,
         )
-    summary(results)
+    together: dict[str, dict] = {}
+    for name in multi if "ensemble" in args.loops else ():
+        spec = q3.models[name]
+        seeds = list(range(min(spec.seeds, args.seeds or spec.seeds)))
+        together[name] = compare_ensemble(
+            f"ensemble {name} ({len(seeds)} seeds, batch {spec.batch_size})",
+            ensemble_contenders(spec, xt, yt, seeds, threads, bare_settings(spec.arch, cores())),
+            ensemble_contenders(spec, xt[:256], yt[:256], seeds[:2], threads, bare_settings(spec.arch, cores())),
+            len(xt) * len(seeds),
+            args.rounds,
+        ) | {"seeds": len(seeds)}
+    if results["train"] or results["shift"]:
+        summary(results)
+    if together:
+        ensemble_summary(together)
     if args.json:
         settings = {"rounds": args.rounds, "project_threads": threads, "max_shift": max_shift, "quick": args.quick}
-        write_json(args.json, {"machine": machine(), "settings": settings, **results})
+        write_json(args.json, {"machine": machine(), "settings": settings, **results, "ensemble": together})
 
 
 if __name__ == "__main__":

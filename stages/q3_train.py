@@ -1,12 +1,10 @@
-"""Stage q3_train@<model>: train one Q3 model (each of its seeds) on MNIST and record it.
+"""Stage q3_train@<model>: train one Q3 model (each of its seeds; together when q3.ensemble is true) on MNIST.
 
 Usage: ``python -m stages.q3_train <model>`` with ``<model>`` a key of ``q3.models``.
 """
 
 import sys
 from pathlib import Path
-
-import torch
 
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
@@ -15,7 +13,7 @@ from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
-from nnsvm.q3 import checkpoint, results, train
+from nnsvm.q3 import checkpoint, ensemble, results, train
 from nnsvm.q3.params import Q3Params
 
 REPORTS = Path("reports/q3")
@@ -32,13 +30,12 @@ def main(name: str) -> None:
         data = mnist.load("data/mnist")
         tracking.use_data("mnist", "data/mnist", data.digest, data.source)
         tensors = train.mnist_tensors(data, p.max_train, device)
-        fits = {}
-        for seed in p.seeds_of(name):  # one child run per seed: the UI's Group by (tag model) gives mean and range
+        seed_everything(p.seed)
+        fits = ensemble.fit_seeds(spec, tensors, p.seeds_of(name), name, together=p.ensemble)
+        for seed, fit in fits.items():  # one child run per seed: the UI's Group by (tag model) gives mean and range
             with tracking.child_run(f"{name} seed {seed}", {"seed": seed}, {"model": name}):
-                seed_everything(seed)
-                fits[seed] = train.fit(spec, tensors, torch.Generator().manual_seed(seed), name=f"{name} seed {seed}")
-                results.write_curves(REPORTS, name, seed, fits[seed].history)
-                for e in fits[seed].history:
+                results.write_curves(REPORTS, name, seed, fit.history)
+                for e in fit.history:
                     tracking.log_metrics({"train_loss": e.train_loss, "test_accuracy": e.test_accuracy}, step=e.epoch)
         tracking.log_mean_curve([f.history for f in fits.values()], ["train_loss", "test_accuracy"])
         result = results.train_result(fits, spec.epochs, device.type, spec.report_epochs)

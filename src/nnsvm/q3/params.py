@@ -59,6 +59,9 @@ class Q3Params(Section):
     # on a core another process keeps busy, OpenMP spin-waits make two slower.
     threads: int = Field(ge=0, le=256)
     max_train: int = Field(ge=0)  # 0: the whole training set; else its first N images
+    # Train a model's seeds together as one computation (nnsvm.q3.ensemble): each seed's model equals
+    # the one trained alone to float rounding, not bitwise; false trains them one after another.
+    ensemble: bool = False
     models: dict[str, Q3ModelParams]
     shift: Q3ShiftParams
     rotate: Q3RotateParams = Q3RotateParams()
