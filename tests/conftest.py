@@ -184,14 +184,15 @@ def worker_id(request) -> str:
     return getattr(request.config, "workerinput", {}).get("workerid", "master")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Mark the pipeline's readers ``e2e`` and put every test that uses the pipeline in one xdist group."""
-    for item in items:
-        if "pipeline" in item.fixturenames:
-            item.add_marker(pytest.mark.xdist_group(PIPELINE_GROUP))
-            if item.get_closest_marker("system") is None:
-                item.add_marker(pytest.mark.e2e)
+def pytest_itemcollected(item):
+    """Mark a pipeline reader ``e2e`` and put every test that uses the pipeline in one xdist group.
+
+    Done as each test is collected, before xdist's own collection hook reads the group marks.
+    """
+    if "pipeline" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.xdist_group(PIPELINE_GROUP))
+        if item.get_closest_marker("system") is None:
+            item.add_marker(pytest.mark.e2e)
 
 
 def pytest_terminal_summary(terminalreporter, config):
