@@ -27,14 +27,15 @@ def main() -> None:
         measured = measurement.read_measurements(REPORTS)
         experiments = ", ".join(tracking.experiment_names())
         prov = report.provenance(measured, Path("requirements.lock").read_text(), experiments)
-        loaded = answers.load(ANSWER, measured.values)
+        # A measure this run did not write (a smaller profile) leaves its claim not checkable; `nnsvm check` refuses it.
+        loaded = answers.load(ANSWER, measured.values, names=False)
         content = report.build(loaded.answer, measured, prov, loaded.blank)
         for name, text in report.render_all(content).items():
             with atomic_path(REPORTS / name) as tmp:
                 tmp.write_text(text)
             tracking.log_artifact(REPORTS / name)
         files = [ANSWER, *sorted(CLASS.glob("*.yaml"))]
-        for path in classroom.judge_class(files, measured, prov, REPORTS, REPORTS / "answers", "by_answer"):
+        for path in classroom.judge_class(files, measured, prov, REPORTS, REPORTS / "answers", "by_answer", False):
             if path.parent == REPORTS / "answers":
                 tracking.log_artifact(path)
         tracking.log_metrics({f"claims.{k.replace(' ', '_')}": v for k, v in content.verdicts.items()})

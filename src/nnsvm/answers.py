@@ -147,9 +147,11 @@ def _names(raw: Mapping[str, Any]) -> list[tuple[Path_, str]]:
     return out
 
 
-def _measure_problems(raw: Mapping[str, Any], measured: Mapping[str, Measurement]) -> list[tuple[Path_, str]]:
+def _measure_problems(
+    raw: Mapping[str, Any], measured: Mapping[str, Measurement], names: bool
+) -> list[tuple[Path_, str]]:
     out: list[tuple[Path_, str]] = []
-    for path, name in _names(raw):
+    for path, name in _names(raw) if names else ():
         if name not in measured:
             close = difflib.get_close_matches(name, list(measured), n=3, cutoff=0.6)
             hint = f"; closest: {', '.join(close)}" if close else "; `nnsvm measures` lists them all"
@@ -182,8 +184,15 @@ def _blank(raw: Mapping[str, Any]) -> tuple[bool, list[str]]:
     return bool(checks) and len(empty) == len(checks), empty
 
 
-def validate(path: str | Path, measured: Mapping[str, Measurement] | None) -> tuple[Loaded | None, list[Problem]]:
-    """Every problem of the answer file at ``path`` (against ``measured``'s names and units when given)."""
+def validate(
+    path: str | Path, measured: Mapping[str, Measurement] | None, *, names: bool = True
+) -> tuple[Loaded | None, list[Problem]]:
+    """Every problem of the answer file at ``path`` (against ``measured``'s names and units when given).
+
+    ``names=False`` accepts a measure no stage wrote (the claim is then not checkable, as the rule says): the
+    pipeline's own run, whose profile (a tiny one, fewer epochs) may measure fewer quantities than the answer
+    names. ``nnsvm check`` and ``nnsvm judge`` judge against the full measurements and refuse them.
+    """
     path = Path(path)
     name = str(path)
     try:
@@ -240,7 +249,7 @@ def validate(path: str | Path, measured: Mapping[str, Measurement] | None) -> tu
             for loc, msg in _pydantic(e, filled):
                 add((*at, *loc), cid, msg)
         if measured is not None:
-            for p, msg in _measure_problems(rc, measured):
+            for p, msg in _measure_problems(rc, measured, names):
                 add((*at, *p), cid, msg)
         kept.append(filled)
     for k, row in enumerate(raw.get("headline") or []):
@@ -260,9 +269,9 @@ def validate(path: str | Path, measured: Mapping[str, Measurement] | None) -> tu
     return Loaded(answer, tuple(blank), tuple(dropped)), []
 
 
-def load(path: str | Path, measured: Mapping[str, Measurement] | None) -> Loaded:
+def load(path: str | Path, measured: Mapping[str, Measurement] | None, *, names: bool = True) -> Loaded:
     """The answer file at ``path``, or :class:`AnswerProblems` listing every problem it has."""
-    loaded, problems = validate(path, measured)
+    loaded, problems = validate(path, measured, names=names)
     if problems or loaded is None:
         raise AnswerProblems(problems)
     return loaded

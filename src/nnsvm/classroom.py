@@ -48,12 +48,12 @@ def names_of(files: Sequence[Path]) -> list[str]:
     return stems
 
 
-def load_all(files: Sequence[Path], measured: Measured) -> list[answers.Loaded]:
+def load_all(files: Sequence[Path], measured: Measured, names: bool = True) -> list[answers.Loaded]:
     """Every answer file, validated; :class:`answers.AnswerProblems` lists every problem of every file."""
     problems: list[answers.Problem] = []
     loaded: list[answers.Loaded] = []
     for f in files:
-        got, found = answers.validate(f, measured.values)
+        got, found = answers.validate(f, measured.values, names=names)
         problems += found
         if got is not None:
             loaded.append(got)
@@ -63,12 +63,13 @@ def load_all(files: Sequence[Path], measured: Measured) -> list[answers.Loaded]:
 
 
 def judge_files(
-    files: Sequence[Path], measured: Measured, prov: dict[str, Any], reports_dir: Path, out: Path
+    files: Sequence[Path], measured: Measured, prov: dict[str, Any], reports_dir: Path, out: Path, names: bool = True
 ) -> list[Judged]:
-    """Every answer of ``files`` judged against ``measured``; nothing written."""
-    names = names_of(files)
+    """Every answer of ``files`` judged against ``measured``; nothing written (``names``: see
+    :func:`answers.validate`)."""
+    stems = names_of(files)
     judged = []
-    for name, f, loaded in zip(names, files, load_all(files, measured)):
+    for name, f, loaded in zip(stems, files, load_all(files, measured, names)):
         content = report.build(loaded.answer, measured, prov, loaded.blank)
         content = report.with_figure_root(content, os.path.relpath(reports_dir, out / name))
         judged.append(Judged(name, str(f), content))
@@ -228,9 +229,15 @@ def write_class(t: ClassTable, out: Path) -> list[Path]:
 
 
 def judge_class(
-    files: Sequence[Path], measured: Measured, prov: dict[str, Any], reports_dir: Path, out: Path, each: str
+    files: Sequence[Path],
+    measured: Measured,
+    prov: dict[str, Any],
+    reports_dir: Path,
+    out: Path,
+    each: str,
+    names: bool = True,
 ) -> list[Path]:
     """Every answer of ``files`` judged into ``out/<each>/<name>/``, and the class table into ``out``."""
-    judged = judge_files(files, measured, prov, reports_dir, out / each)
+    judged = judge_files(files, measured, prov, reports_dir, out / each, names)
     written = write_reports(judged, out / each)
     return written + write_class(class_table(judged, each), out)
