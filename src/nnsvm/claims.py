@@ -321,7 +321,11 @@ def _on_interval(check: Check, m: Measurement, interval: tuple[float, float]) ->
     result = CheckResult(check, m, holds, power, r, refutes=refutes(check, interval))
     fmt = m.fmt
     if not can_tell(m):
-        why = f"its interval [{show(low, fmt)}, {show(high, fmt)}] spans every value a share can take"
+        why = (
+            "it holds both yes and no"
+            if fmt == "bool"
+            else f"its interval [{show(low, fmt)}, {show(high, fmt)}] spans every value a share can take"
+        )
         return replace(result, tells=False, why=why)
     if result.refutes or (holds and (check.compare in ("above", "below") or wholly_meets(check, interval))):
         return result
