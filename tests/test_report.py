@@ -73,7 +73,7 @@ def test_report_opens_with_the_counts_then_every_claim():
     the sections, and defines the four verdicts, in both renderings."""
     c = content(answer(spec(), spec("q1d", "Q1-D", value=3.5)))
     md, html = report.render_markdown(c), report.render_html(c)
-    assert "**1 confirmed, 1 corrected, 0 not reproduced, 0 not checkable** of 2 claims" in md
+    assert "**1 confirmed, 1 corrected, 0 not reproduced, 0 not checkable** of the answer's 2 claims" in md
     assert "| [q1d](#claim-q1d) | Q1-D | = 3.5 | 3.5 | confirmed |" in md
     assert '<a href="#claim-q4a-b">q4a.b</a>' in html and 'id="claim-q4a-b"' in html and 'id="toc"' in html
     for text in (md, html):

@@ -119,6 +119,8 @@ def written_text(check: Check, fmt: Format) -> str:
 def confirm_text(confirms: tuple[float, float], compare: str, fmt: Format) -> str:
     """A check's confirmation range for a reader: ``would confirm any value from A to B`` (or ``>= A``, ``< B``)."""
     low, high = confirms
+    if math.isinf(low) and low == high:  # the measured value itself is infinite (a divergence)
+        return "would confirm no finite value"
     if math.isinf(low) and math.isinf(high):
         return "would confirm any value"
     if math.isinf(low):
