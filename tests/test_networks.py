@@ -73,5 +73,5 @@ def test_relu_net_measures_the_smallest_exact_network():
     p = load_params().q1.model_copy(update={"relu_grid_points": 1001})
     found = measure.relu_net(p)["smallest"]
     assert (found["hidden_layers"], found["units"]) == (1, 2)
-    m = measurements._smallest(found, "q1/relu_net.png")
+    m = measurements._smallest(measurements.SmallestNet.of(found), "q1/relu_net.png")
     assert m.value == 1 and "3 ReLU(x) - 4.5 ReLU(x - 1/3)" in m.text

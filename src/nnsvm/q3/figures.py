@@ -122,7 +122,7 @@ def training_curves(trained: dict[str, dict]) -> Figure:
             kw = {"lw": 0.8, "alpha": 0.7} if several else {"lw": 1.6, "marker": "."}
             axes[0].plot(epochs, loss, label=label, **style[name], **kw)
             axes[1].plot(epochs, acc, label=label, **style[name], **kw)
-    _seed_points(axes[2], {n: t for n, t in trained.items() if len(t["seeds"]) > 1}, style)
+    _seed_points(axes[2], {n: t for n, t in trained.items() if len(t["history"]) > 1 and "by_epoch" in t}, style)
     axes[0].set(xlabel="epoch", ylabel="train loss (mean cross-entropy per image)", yscale="log")
     axes[1].set(xlabel="epoch", ylabel="test accuracy (fraction of test images, 0-1)")
     for ax in axes:
