@@ -49,7 +49,8 @@ test: lint typecheck
 	$(BIN)/python -m pytest $(XDIST) -m "not system" $(PYTEST_ARGS)
 
 test-full: lint typecheck
-	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src stages tests benchmarks

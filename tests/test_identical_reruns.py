@@ -64,10 +64,12 @@ def test_fitting_and_predicting_twice_gives_identical_coefficients_and_predictio
 
 
 @pytest.mark.system
+@pytest.mark.serial
 def test_a_forced_rerun_of_the_whole_pipeline_gives_the_same_dvc_lock(pipeline, tmp_path):
     """It reruns every stage of the tiny pipeline (`dvc repro -f`, on a copy) and finds dvc.lock unchanged: every
-    DVC output has the same hash. Fails on the main of stop 20, where Q1-A's timings and the MNIST origin
-    record were DVC outputs."""
+    DVC output has the same hash: Q1-A's timings and the MNIST origin record are not DVC outputs. Run alone
+    (``serial``, after the parallel tests): built while another worker trained, mlp_shiftaug's checkpoint once
+    differed from a quiet rerun's, not yet explained (1 and 2 quiet threads agree)."""
     import shutil
 
     from conftest import run_in

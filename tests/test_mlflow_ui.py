@@ -46,6 +46,7 @@ def test_links_open_the_model_training_view(monkeypatch, tmp_path):
 UI_PAGES = """
 import json
 from nnsvm import ui
+from nnsvm import tracking_query
 from nnsvm.core import tracking
 ids = tracking_query.experiment_ids()
 with ui.serve() as base:
