@@ -79,7 +79,6 @@ RESOLUTION: dict[Format, tuple[float, str, str]] = {
     "e": (0.01, "a real number", "as for g: 1% of its size, 1e-4 for an identity"),
 }
 ZERO_RESOLUTION = 1e-4
-TELLS_SHARE = "a share is in [0, 1]"
 IMPROVED_NOTE = "Our improved models are shown in their own column and never decide a verdict."
 
 
