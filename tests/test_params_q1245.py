@@ -69,7 +69,6 @@ SECTIONS = {
                 "answer_c": 1.0,
                 "sv_tol": 1.0e-3,
                 "margin_tol": 1.0e-3,
-                "tol": 1.0e-3,
                 "nonseparable_labels": [1, -1, 1, -1],
             },
             "maps": {"solver": "CLARABEL"},

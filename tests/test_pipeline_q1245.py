@@ -72,6 +72,8 @@ def test_activations_and_gradients_stages_measure_q1a_and_q1b(pipeline):
     recorded = read(pipeline, "q3/train/lenet_published.json")["history"]["42"]
     assert g["lenet"]["history"]["original"] == recorded[: g["lenet"]["epochs"]]
     assert set(g["lenet"]["history"]) == {"original", "sigmoid_logits", "relu_softmax"}
+    # retrained for the paired comparison, the original repeats the curve q3_train recorded, epoch for epoch
+    assert g["lenet"]["original_is_recorded"], (g["lenet"]["original_retrained"], recorded)
     ratios = read(pipeline, "q1/measurements_gradients.json")["measurements"]
     assert ratios["q1b.sigmoid.grad_ratio"]["value"] < ratios["q1b.relu.grad_ratio"]["value"]
 

@@ -139,3 +139,24 @@ def test_measurements_of_q1b_are_valid(record):
     assert found["q1b.relu_over_sigmoid"].value == pytest.approx(10 ** np.log10(paired).mean())
     original = found["q1b.lenet.original.epoch1"]
     assert original.value == 0.1 and original.high - 0.1 == pytest.approx(2.5758293 * np.sqrt(0.09 / 32), rel=1e-6)
+
+
+def test_lenet_gain_is_paired_on_the_same_test_images(record):
+    """It retrains the original beside the variants and judges each gain on the same test images: the paired
+    interval comes from the share of images right in one model only (McNemar), not from two independent samples."""
+    lenet = record["lenet"]
+    assert len(lenet["original_retrained"]) == lenet["epochs"]
+    assert isinstance(lenet["original_is_recorded"], bool) and not lenet["original_is_recorded"]  # made-up curve
+    found = measurements_gradients.lenet_gain(lenet, "relu_softmax", "q1/t.png")
+    a, b = lenet["history"]["relu_softmax"][-1][2], lenet["original_retrained"][-1][2]
+    share, n = lenet["discordant"]["relu_softmax"], lenet["test_images"]
+    assert found.value == pytest.approx(a - b)
+    assert found.high - found.value == pytest.approx(2.5758293 * np.sqrt(max(share - (a - b) ** 2, 0) / n), rel=1e-6)
+    assert "paired" in found.spread and "differs" in found.note
+
+
+def test_discordant_counts_images_right_in_one_model_only():
+    """It counts an image where both are right or both wrong as concordant."""
+    a = torch.tensor([True, True, False, False])
+    b = torch.tensor([True, False, True, False])
+    assert gradients.discordant(a, b) == 0.5 and gradients.discordant(a, a) == 0.0

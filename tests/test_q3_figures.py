@@ -22,7 +22,7 @@ def grids() -> tuple[dict[str, shift.ShiftGrid], dict[str, frame.InFrameGrid]]:
     n = {k: 0 if k == "1,1" else 7 for k in keys}
     return (
         {name: shift.ShiftGrid(values, values) for name in SEEDS},
-        {name: frame.InFrameGrid(inside, inside, n) for name in SEEDS},
+        {name: frame.InFrameGrid(inside, inside, n, inside, inside) for name in SEEDS},
     )
 
 

@@ -118,6 +118,9 @@ def test_in_frame_grid_on_a_hand_made_model():
     assert everything.accuracy["0,1"] == pytest.approx(0.6)
     assert (inside.n["-1,0"], inside.accuracy["-1,0"], inside.consistency["-1,0"]) == (9, 0.0, 0.0)
     assert inside.n["-1,1"] == 5 and inside.n["1,-1"] == 10  # down and left: the odd images; up and right: all
+    # the same in-frame images unshifted, and the share right in one of the two only
+    assert inside.base_accuracy["-1,0"] == 1.0 and inside.discordant["-1,0"] == 1.0
+    assert inside.base_accuracy["0,1"] == 1.0 and inside.discordant["0,1"] == 0.0
 
 
 def test_a_shift_with_no_image_in_frame_is_left_out_of_the_ring_mean():
@@ -126,11 +129,19 @@ def test_a_shift_with_no_image_in_frame_is_left_out_of_the_ring_mean():
         accuracy={"0,0": 1.0, "1,0": 0.5, "0,1": None},
         consistency={"0,0": 1.0, "1,0": 0.25, "0,1": None},
         n={"0,0": 4, "1,0": 2, "0,1": 0},
+        base_accuracy={"0,0": 1.0, "1,0": 1.0, "0,1": None},
+        discordant={"0,0": 0.0, "1,0": 0.5, "0,1": None},
     )
     assert grid.by_distance("accuracy") == {0: 1.0, 1: 0.5}
     assert grid.by_distance("n") == {0: 4.0, 1: 1.0}
     full, rings = frame.tables({"m": grid})
     assert full["m"]["n"]["0,1"] == 0 and full["m"]["accuracy"]["0,1"] is None
     assert rings == {
-        "m": {"accuracy": {"0": 1.0, "1": 0.5}, "consistency": {"0": 1.0, "1": 0.25}, "n": {"0": 4.0, "1": 1.0}}
+        "m": {
+            "accuracy": {"0": 1.0, "1": 0.5},
+            "consistency": {"0": 1.0, "1": 0.25},
+            "n": {"0": 4.0, "1": 1.0},
+            "base_accuracy": {"0": 1.0, "1": 1.0},
+            "discordant": {"0": 0.0, "1": 0.5},
+        }
     }

@@ -49,11 +49,14 @@ def test_wide_seed_spread_widens_the_interval():
     assert judge(CLAIMS["q3.lenet-accuracy"], found).verdict == "not checkable"  # it agrees with any number
 
 
-def inframe(acc0: float, acc: dict[int, float]) -> dict:
+def inframe(acc0: float, acc: dict[int, float], discordant: float = 0.05) -> dict:
+    """Ring means of a made-up shift grid: the same unshifted accuracy ``acc0`` for every ring's images."""
     return {
         "accuracy": {"0": acc0} | {str(d): a for d, a in acc.items()},
         "consistency": {"0": 1.0} | {str(d): a for d, a in acc.items()},
         "n": {"0": 10_000} | {str(d): 5_000 for d in acc},
+        "base_accuracy": {"0": acc0} | {str(d): acc0 for d in acc},
+        "discordant": {"0": 0.0} | {str(d): max(discordant, acc0 - a) for d, a in acc.items()},
     }
 
 
@@ -75,6 +78,19 @@ def test_invariance_is_judged_on_the_most_robust_plain_cnn():
     tables["lenet"] = inframe(0.99, {1: 0.989, 2: 0.988})
     found = measurements.invariance(tables, SPECS, 2)
     assert judge(CLAIMS["q3.invariance-position"], found).verdict == "confirmed"
+    # the same 0.2-point drop, paired: if only the images it lost changed (10 of 5,000, none won), it is real
+    tables["lenet"] = inframe(0.99, {1: 0.989, 2: 0.988}, discordant=0.0)
+    found = measurements.invariance(tables, SPECS, 2)
+    assert found["q3.invariance.cnn_accuracy_drop"].low > 0
+    assert judge(CLAIMS["q3.invariance-position"], found).verdict == "corrected"
+
+
+def test_invariance_drop_compares_the_same_images():
+    """It takes the drop against the unshifted accuracy of the images in frame at that distance, not of all."""
+    block = inframe(0.99, {1: 0.95})
+    block["base_accuracy"]["1"] = 0.97  # the images that stay in frame 1 px away are harder than average
+    found = measurements.invariance({"lenet": block}, {"lenet": SPECS["lenet"]}, 1)
+    assert found["q3.invariance.cnn_accuracy_drop"].value == pytest.approx(0.02)
 
 
 def demo_record(counts_of_7: list[int]) -> dict:

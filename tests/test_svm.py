@@ -127,6 +127,21 @@ def test_each_fit_proves_how_far_it_can_be_from_the_exact_answer(kind, solver):
     assert np.linalg.norm(fit.w - np.array(svm.EXACT_W)) <= proven.w_radius < 1e-4
     assert abs(fit.b - svm.EXACT_B) <= proven.b_radius < 1e-3
     assert abs(fit.margin - svm.EXACT_MARGIN) <= proven.margin_radius
+    if fit.alphas is not None:  # the exact alphas (0, 0.25, 0.25, 0) are unique here: w's accuracy bounds theirs
+        assert np.max(np.abs(fit.alphas - np.array([0, 0.25, 0.25, 0]))) <= proven.alpha_radius < 1e-3
+
+
+def test_alpha_radius_bounds_alphas_and_is_infinite_where_they_are_free():
+    """It bounds the alphas' error from w's and b's where the exact alphas are unique, and gives no bound (infinity)
+    where the optimum leaves them free: two copies of a support vector can share its alpha in any split."""
+    exact = np.array([0.0, 0.25, 0.25, 0.0])
+    w, b = np.array([-0.5, -0.5]), 3.5
+    assert svm.alpha_radius(X, Y.astype(float), w, b, exact, 0.0, 0.0) == pytest.approx(0.0, abs=1e-15)
+    off = exact + np.array([0.0, 1e-4, 1e-4, 0.0])
+    assert 1e-4 <= svm.alpha_radius(X, Y.astype(float), w, b, off, 1e-6, 1e-6) < 1e-2
+    twice = np.vstack([X, X[1]])
+    free = svm.alpha_radius(twice, np.append(Y, 1).astype(float), w, b, np.append(exact, 0.0), 0.0, 0.0)
+    assert free == float("inf")
 
 
 def test_a_fit_that_misses_its_kkt_tolerance_gives_no_verdict():

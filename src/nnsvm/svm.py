@@ -65,7 +65,8 @@ class Accuracy:
     ``w_radius`` = ||w - w'|| + sqrt(2 gap) bounds ||w - w*||. ``b_radius``: b* = y_s - w*.x_s on a
     support vector s, so |b - b*| <= |y_s - w.x_s - b| + w_radius ||x_s|| (worst over the support
     vectors); ``margin_radius`` bounds |1/||w|| - 1/||w*|||. ``dual_residual``: how far the alphas were
-    from dual-feasible before the repair.
+    from dual-feasible before the repair. ``alpha_radius`` bounds max |alpha_i - alpha*_i| (see
+    :func:`alpha_radius`; infinite where the exact alphas are not unique).
     """
 
     infeasibility: float
@@ -74,6 +75,7 @@ class Accuracy:
     w_radius: float
     b_radius: float
     margin_radius: float
+    alpha_radius: float = float("inf")
 
     def converged(self, w: np.ndarray) -> bool:
         scale = max(1.0, float(w @ w))
@@ -96,7 +98,7 @@ def accuracy(
     infeasible = max(0.0, float(1.0 - np.min(y * (x @ w + b))))
     if infeasible >= 1.0:
         inf = float("inf")
-        return Accuracy(infeasible, residual, inf, inf, inf, inf)
+        return Accuracy(infeasible, residual, inf, inf, inf, inf, inf)
     w_feasible = w / (1.0 - infeasible)
     primal_value = 0.5 * float(w_feasible @ w_feasible)
     # The two objectives are each rounded in float64: the gap is known only to a few ulps of their size.
@@ -109,7 +111,31 @@ def accuracy(
     )
     norm = float(np.linalg.norm(w))
     margin_radius = w_radius / (norm * (norm - w_radius)) if w_radius < norm else float("inf")
-    return Accuracy(infeasible, residual, gap, w_radius, b_radius, margin_radius)
+    alpha = alpha_radius(x, y, w, b, np.asarray(alphas, float), w_radius, b_radius)
+    return Accuracy(infeasible, residual, gap, w_radius, b_radius, margin_radius, alpha)
+
+
+def alpha_radius(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, b: float, alphas: np.ndarray, w_radius: float, b_radius: float
+) -> float:
+    """A bound on max |alpha_i - alpha*_i|, from the proven radii of w and b.
+
+    A point whose margin y (w.x + b) - 1 exceeds what the radii allow (w_radius ||x|| + b_radius) is off
+    the exact margin, so alpha*_i = 0 and its error is |alpha_i|. The exact alphas of the others (set S)
+    solve sum_S alpha_i y_i x_i = w*, sum_S alpha_i y_i = 0; where that system has full column rank they
+    are unique, and ||alpha_S - alpha*_S|| <= (||M alpha_S - (w, 0)|| + w_radius) / sigma_min(M). Where it
+    has not (a degenerate set whose alphas the optimum leaves free), no bound: infinity.
+    """
+    slack = y * (x @ w + b) - 1.0
+    off = slack > w_radius * np.linalg.norm(x, axis=1) + b_radius
+    outside = float(np.max(np.abs(alphas[off]), initial=0.0))
+    on = ~off
+    m = np.vstack([(y[on, None] * x[on]).T, y[on][None, :]])  # (d + 1, |S|)
+    sigma = np.linalg.svd(m, compute_uv=False) if on.any() else np.zeros(0)
+    if len(sigma) < on.sum() or not on.any() or sigma[-1] <= 1e-12 * max(1.0, sigma[0]):
+        return float("inf")
+    residual = float(np.linalg.norm(m @ alphas[on] - np.append(w, 0.0)))
+    return max(outside, (residual + w_radius) / float(sigma[-1]))
 
 
 @dataclass(frozen=True)

@@ -108,16 +108,31 @@ def train_deep(name: str, data: tuple[torch.Tensor, ...], p: GradientsParams) ->
     return DeepRun(history, norms)
 
 
+@dataclass(frozen=True)
+class LenetRun:
+    history: list[Epoch]
+    right: torch.Tensor  # (n_test,) bool: which test images the model gets right after the last epoch
+
+
 def train_lenets(
     original: Q3ModelParams, epochs: int, data: tuple[torch.Tensor, ...], seed: int
-) -> dict[str, list[Epoch]]:
-    """Each variant of :data:`LENET_TRAINED` trained as ``original`` was (seed ``seed``: the same initial
-    weights and batch order) for ``epochs`` epochs."""
+) -> dict[str, LenetRun]:
+    """The original and each variant of :data:`LENET_TRAINED` trained as ``original`` was (seed ``seed``: the
+    same initial weights and batch order) for ``epochs`` epochs: the same test images right or wrong, for a
+    paired comparison."""
     out = {}
-    for name, change in LENET_TRAINED.items():
+    for name, change in ({"original": {}} | LENET_TRAINED).items():
         spec = original.model_copy(update=change | {"epochs": epochs})
-        out[name] = fit(spec, data, torch.Generator().manual_seed(seed), name=f"lenet {name}").history
+        found = fit(spec, data, torch.Generator().manual_seed(seed), name=f"lenet {name}")
+        with torch.no_grad():
+            right = torch.cat([found.model(x).argmax(1) for x in data[2].split(2000)]) == data[3]
+        out[name] = LenetRun(found.history, right.cpu())
     return out
+
+
+def discordant(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Share of images right in exactly one of ``a``, ``b`` (bool, the same images)."""
+    return float((a != b).float().mean())
 
 
 def lenet_conv1_norms(original: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, p: GradientsParams) -> dict:
@@ -174,13 +189,20 @@ def measure_lenet(
             "epochs; lower lenet_epochs or raise q3.models.lenet_published.epochs"
         )
     trained = train_lenets(original, p.lenet_epochs, data, seed)
+    base = trained.pop("original")
+    again = _rows(base.history)
     return {
         "epochs": p.lenet_epochs,
         "seed": seed,
         "lr": original.lr,
         "batch_size": original.batch_size,
         "test_images": len(data[3]),
-        "history": {"original": recorded[: p.lenet_epochs]} | {name: _rows(h) for name, h in trained.items()},
+        "history": {"original": recorded[: p.lenet_epochs]} | {name: _rows(r.history) for name, r in trained.items()},
+        # the original retrained here for the paired comparison: its curve, and whether it is the recorded one
+        "original_retrained": again,
+        "original_is_recorded": again == recorded[: p.lenet_epochs],
+        # per variant: share of test images right in exactly one of it and the retrained original
+        "discordant": {name: discordant(r.right, base.right) for name, r in trained.items()},
         "init_batches": p.init_batches,
         "init_batch_size": p.batch_size,
         "conv1_init": lenet_conv1_norms(original, data[0], data[1], p),

@@ -18,7 +18,7 @@ from nnsvm.core.errors import NnsvmError
 from nnsvm.core.progress import progress
 from nnsvm.q3.shift import ShiftGrid, offsets, predict, shift
 
-RING_KEYS = ("accuracy", "consistency", "n")
+RING_KEYS = ("accuracy", "consistency", "n", "base_accuracy", "discordant")
 
 
 @dataclass(frozen=True)
@@ -92,12 +92,16 @@ def first_in_frame(x: torch.Tensor, y: torch.Tensor, dx: int, dy: int = 0, class
 class InFrameGrid:
     """Accuracy and consistency at each ``(dx, dy)`` (keyed ``"dx,dy"``) over the ``n[key]`` images in frame there.
 
-    A shift with no image in frame has ``None`` for both (and ``n = 0``).
+    ``base_accuracy``: the unshifted accuracy of those same images; ``discordant``: the share of them right
+    shifted or unshifted but not both (what a paired difference of the two accuracies needs). A shift with
+    no image in frame has ``None`` for all four (and ``n = 0``).
     """
 
     accuracy: dict[str, float | None]
     consistency: dict[str, float | None]
     n: dict[str, int]
+    base_accuracy: dict[str, float | None]
+    discordant: dict[str, float | None]
 
     def by_distance(self, which: str) -> dict[int, float]:
         """Mean over each ring ``max(|dx|, |dy|) = r`` of the shifts that have images in frame (as ShiftGrid's).
@@ -126,13 +130,15 @@ def grids(
     """
     box = ink_box(x)
     base = predict(model, x, batch_size)
-    accuracy, agree, in_accuracy, in_agree, n = {}, {}, {}, {}, {}
+    base_right = base == y
+    accuracy, agree, in_accuracy, in_agree, n, in_base, in_discordant = {}, {}, {}, {}, {}, {}, {}
     for dx, dy in progress(list(offsets(max_shift)), desc="shifts"):
         key, pred, inside = f"{dx},{dy}", predict(model, shift(x, dx, dy), batch_size), box.in_frame(dx, dy)
         right, same = pred == y, pred == base
         accuracy[key], agree[key] = float(right.float().mean()), float(same.float().mean())
         in_accuracy[key], in_agree[key], n[key] = _share(right[inside]), _share(same[inside]), int(inside.sum())
-    return ShiftGrid(accuracy, agree), InFrameGrid(in_accuracy, in_agree, n)
+        in_base[key], in_discordant[key] = _share(base_right[inside]), _share((right != base_right)[inside])
+    return ShiftGrid(accuracy, agree), InFrameGrid(in_accuracy, in_agree, n, in_base, in_discordant)
 
 
 def tables(found: dict[str, InFrameGrid]) -> tuple[dict, dict]:

@@ -14,7 +14,7 @@ import numpy as np
 from nnsvm.measurement import Measurement, around, measure, pct
 from nnsvm.q3.params import Q3ModelParams
 from nnsvm.q3.pooling import Gain
-from nnsvm.stats import difference_halfwidth, prediction_interval, z_two_sided
+from nnsvm.stats import paired_share_halfwidth, prediction_interval, z_two_sided
 
 LEVEL = 0.99
 
@@ -164,21 +164,25 @@ def _plain_cnns(specs: dict[str, Q3ModelParams]) -> list[str]:
 def invariance(inframe: dict[str, dict], specs: dict[str, Q3ModelParams], max_shift: int) -> dict[str, Measurement]:
     """How much accuracy the most shift-robust plain CNN loses on in-frame shifted test images.
 
-    ``inframe``: model -> {"accuracy": {d: v}, "consistency": {d: v}, "n": {d: images}} per shift distance d.
+    ``inframe``: model -> {"accuracy", "consistency", "n", "base_accuracy", "discordant": {d: v}} per shift
+    distance d (ring means): the drop at d is the unshifted minus the shifted accuracy of the same in-frame
+    images, a paired difference (``stats.paired_share_halfwidth``, with the ring's mean discordant share and
+    mean image count).
     """
     drops = {}
     for name in _plain_cnns(specs):
-        acc = {int(d): v for d, v in inframe[name]["accuracy"].items()}
-        worst = max((d for d in acc if d > 0), key=lambda d: acc[0] - acc[d])
-        drops[name] = (acc[0] - acc[worst], worst)
+        block = inframe[name]
+        drop = {int(d): block["base_accuracy"][d] - block["accuracy"][d] for d in block["accuracy"] if int(d) > 0}
+        worst = max(drop, key=lambda d: drop[d])
+        drops[name] = (drop[worst], worst)
     best = min(drops, key=lambda n: drops[n][0])
     drop, d = drops[best]
-    n = int(inframe[best]["n"][str(d)])
-    half = difference_halfwidth(inframe[best]["accuracy"]["0"], inframe[best]["accuracy"][str(d)], n, LEVEL)
-    shown = [r for r in (1, 2, 4, max_shift) if str(r) in inframe[best]["consistency"]]
+    block = inframe[best]
+    n, share = block["n"][str(d)], block["discordant"][str(d)]
+    half = paired_share_halfwidth(drop, share, n, LEVEL)
+    shown = [r for r in (1, 2, 4, max_shift) if str(r) in block["consistency"]]
     table = "; ".join(
-        f"{name}: " + ", ".join(f"{r} px {pct(block['consistency'][str(r)])}" for r in shown)
-        for name, block in inframe.items()
+        f"{name}: " + ", ".join(f"{r} px {pct(b['consistency'][str(r)])}" for r in shown) for name, b in inframe.items()
     )
     return {
         "q3.invariance.cnn_accuracy_drop": measure(
@@ -187,14 +191,15 @@ def invariance(inframe: dict[str, dict], specs: dict[str, Q3ModelParams], max_sh
             spread=(
                 drop - half,
                 drop + half,
-                f"99% interval of a difference of two accuracies, {n} in-frame images, taken as independent: the "
-                "images that stay in frame at this distance are a subset of the unshifted ones, and no per-image "
-                "pairing is recorded (conservative)",
+                f"99% paired interval on the same in-frame test images shifted and not (about {n:,.0f} per shift "
+                f"at {d} px, {pct(share)} of them right in one of the two only); one training seed",
             ),
-            text=f"{best} (first seed): {pct(inframe[best]['accuracy']['0'])} unshifted, "
-            f"{pct(inframe[best]['accuracy'][str(d)])} shifted {d} px (images whose ink stays in the frame); the "
-            f"most shift-robust of {', '.join(drops)}",
-            note="consistency (share of in-frame test images whose predicted class the shift leaves unchanged) "
+            text=f"{best} (first seed): {pct(block['base_accuracy'][str(d)])} unshifted, "
+            f"{pct(block['accuracy'][str(d)])} shifted {d} px, on the same images (those whose ink stays in the "
+            f"frame; mean over the shifts at that distance); the most shift-robust of {', '.join(drops)}",
+            note="each CNN's drop at its worst distance: "
+            + ", ".join(f"{m} {pct(v)} at {r} px" for m, (v, r) in drops.items())
+            + "; consistency (share of in-frame test images whose predicted class the shift leaves unchanged) "
             f"by shift distance max(|dx|, |dy|): {table}",
             figures=("q3/figures/invariance.png", *(f"q3/figures/heatmap_{m}.png" for m in drops)),
         )

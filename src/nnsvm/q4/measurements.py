@@ -4,9 +4,10 @@ A Q4-A quantity is measured by several methods (primal and dual QPs with each
 solver, scikit-learn): its interval spans what they found, each widened by the
 accuracy that method proves for itself (``svm.Accuracy``: from its KKT residuals
 and duality gap, how far w, b and the margin can be from the exact optimum), not by
-a chosen tolerance. The alphas, which a degenerate set does not pin down, are
-widened by ``q4.svm.tol``. A method whose solver did not finish, or did not meet
-its KKT tolerance, measured nothing and is named, not counted.
+a chosen tolerance; the alphas likewise (``alpha_radius``: the exact alphas are
+unique on the answer's set, so w's accuracy bounds theirs). A method whose solver
+did not finish, or did not meet its KKT tolerance, measured nothing and is named,
+not counted.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def hard_margin(methods: dict, checks: dict, p: Q4SvmParams, fig: str) -> dict[s
             out[f"{prefix}.w{i + 1}"] = across(methods, names, _item("w", i), "w_radius", figure=fig)
         out[f"{prefix}.b"] = across(methods, names, lambda m: m["b"], "b_radius", figure=fig)
     for i in range(4):
-        out[f"q4a.alpha{i + 1}"] = across(methods, with_alphas, _item("alphas", i), p.tol)
+        out[f"q4a.alpha{i + 1}"] = across(methods, with_alphas, _item("alphas", i), "alpha_radius")
     out["q4a.margin"] = across(methods, everyone, lambda m: m["margin"], "margin_radius", figure=fig)
     out["q4a.n_support"] = across(methods, everyone, lambda m: len(m["support_vectors"]), 0.0, "int")
     sv_sets = sorted({str(sorted(map(tuple, m["support_vectors"]))) for m in methods.values() if m["w"] is not None})

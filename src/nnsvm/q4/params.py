@@ -18,7 +18,6 @@ class Q4SvmParams(Section):
     answer_c: float = Field(gt=0)  # the C the seed used
     sv_tol: float = Field(gt=0)  # alpha above this times the largest alpha: a support vector
     margin_tol: float = Field(gt=0)  # |y (w.x + b) - 1| below this: on the margin
-    tol: float = Field(gt=0)  # the alphas' interval (w, b and the margin carry the accuracy each solver proves)
     # Q4-A's four points with one label flipped: not linearly separable.
     nonseparable_labels: tuple[Literal[-1, 1], ...] = Field(min_length=2)
 
