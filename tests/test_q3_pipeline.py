@@ -84,7 +84,10 @@ def test_in_frame_files_count_the_images_that_keep_their_ink(pipeline):
     rings = read(pipeline, "reports/q3/shift_inframe_by_distance.json")
     everything = read(pipeline, "reports/q3/shift.json")
     for name in MODELS:
-        assert set(grid[name]) == {"accuracy", "consistency", "n"} == set(rings[name])
+        assert set(grid[name]) == {"accuracy", "consistency", "n", "base_accuracy", "discordant"} == set(rings[name])
+        assert (
+            grid[name]["base_accuracy"]["0,0"] == grid[name]["accuracy"]["0,0"] and grid[name]["discordant"]["0,0"] == 0
+        )
         assert grid[name]["n"]["0,0"] == 1000 and grid[name]["accuracy"]["0,0"] == everything[name]["accuracy"]["0,0"]
         assert 0 < grid[name]["n"]["2,2"] < 1000 and set(rings[name]["n"]) == {"0", "1", "2"}
 
