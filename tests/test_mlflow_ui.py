@@ -4,6 +4,7 @@ import json
 import re
 import shutil
 import time
+import urllib.parse
 
 import psutil
 import pytest
@@ -73,3 +74,30 @@ def test_ui_shows_runs_and_one_q3_curve_per_model(pipeline):
     models = sorted(s for s in stages if s.startswith("q3_train@"))
     legend = re.findall(r"(\S+) \(test_accuracy\)", pages["q3 charts"])
     assert sorted(legend) == models, legend
+
+
+VIEWS = "import json; from nnsvm import ui; print(json.dumps(ui.views('http://ui')))"
+
+
+def test_chunks_cut_a_long_list_of_runs_into_parts_the_table_shows_whole():
+    """It keeps a view of at most TABLE_ROWS runs whole, numbers the parts of a longer one, and drops an empty one."""
+    assert ui._chunks(["a", "b"], "v") == [("v", ["a", "b"])]
+    ids = [str(i) for i in range(ui.TABLE_ROWS + 1)]
+    assert ui._chunks(ids, "v") == [("v_1", ids[: ui.TABLE_ROWS]), ("v_2", ids[ui.TABLE_ROWS :])]
+    assert ui._chunks([], "v") == []
+
+
+def test_every_q3_model_and_seed_is_in_a_view_that_shows_all_its_runs(pipeline):
+    """It puts every Q3 model in one metric view (the original protocols apart from the corrected models) and every
+    seed of a multi-seed model in a seeds view, none with more runs than MLflow's table shows without scrolling."""
+    views = json.loads(run_in(pipeline, "python", "-c", VIEWS).stdout)
+    stages = {r["run_id"]: r["tags.stage"] for r in json.loads(run_in(pipeline, "python", "-c", RUNS).stdout)}
+    listed = {
+        name: json.loads(urllib.parse.unquote(re.search(r"runs=([^&]+)", url).group(1)))
+        for name, url in views.items()
+        if "#/metric/" in url
+    }
+    assert all(len(ids) <= ui.TABLE_ROWS for ids in listed.values()), {k: len(v) for k, v in listed.items()}
+    models = {stages[i] for name in ("q3_published_test_accuracy", "q3_corrected_test_accuracy") for i in listed[name]}
+    assert models == {s for s in stages.values() if s.startswith("q3_train@")}
+    assert {"q3_seeds_mlp_published", "q3_seeds_lenet_published"} <= set(listed)  # 2 seeds each in the tiny run

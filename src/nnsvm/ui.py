@@ -123,6 +123,19 @@ def metric_url(base: str, metric: str, run_ids: list[str], experiment_id: str) -
     return f"{base}/#/metric/?{query}&{WORKFLOW}"
 
 
+# MLflow's metric page lists the runs in a table that shows this many rows without scrolling (a screenshot
+# would hide the rest): a view of more runs is cut into parts of at most this many.
+TABLE_ROWS = 6
+
+
+def _chunks(run_ids: list[str], name: str) -> list[tuple[str, list[str]]]:
+    """``[(name, run_ids)]``, or ``[(name_1, first part), (name_2, ...)]`` when there are more than TABLE_ROWS."""
+    if not run_ids:
+        return []
+    parts = [run_ids[i : i + TABLE_ROWS] for i in range(0, len(run_ids), TABLE_ROWS)]
+    return [(name, parts[0])] if len(parts) == 1 else [(f"{name}_{k}", p) for k, p in enumerate(parts, 1)]
+
+
 def links(base: str) -> dict[str, str]:
     """``{experiment name: URL}`` for every experiment of the project in the store."""
     return {name: experiment_url(base, eid) for name, eid in tracking_query.experiment_ids().items()}
@@ -136,12 +149,21 @@ def views(base: str) -> dict[str, str]:
     if q3 is not None:
         found["q3_runs"] = experiment_url(base, q3)
         found["q3_charts"] = experiment_url(base, q3, charts=True)
-        models = [r["run_id"] for r in tracking_query.runs() if r["experiment_id"] == q3]
-        for metric in ("test_accuracy", "train_loss"):  # one curve per model: the mean over its seeds
-            found[f"q3_models_{metric}"] = metric_url(base, metric, models, q3)
-        seeds = [c["run_id"] for run_id in models for c in tracking_query.child_runs(run_id)]
-        if seeds:
-            found["q3_seeds_test_accuracy"] = metric_url(base, "test_accuracy", seeds, q3)
+        runs = [r for r in tracking_query.runs() if r["experiment_id"] == q3]
+        groups = {
+            "published": [r["run_id"] for r in runs if str(r["tags.stage"]).endswith("_published")],
+            "corrected": [r["run_id"] for r in runs if not str(r["tags.stage"]).endswith("_published")],
+        }
+        for group, models in groups.items():
+            for metric in ("test_accuracy", "train_loss"):  # one curve per model: the mean over its seeds
+                for part, chunk in _chunks(models, f"q3_{group}_{metric}"):
+                    found[part] = metric_url(base, metric, chunk, q3)
+        for run in runs:  # each multi-seed model's seeds, one curve per seed
+            seeds = [c["run_id"] for c in tracking_query.child_runs(run["run_id"])]
+            for part, chunk in _chunks(
+                seeds if len(seeds) > 1 else [], f"q3_seeds_{str(run['tags.stage']).split('@')[-1]}"
+            ):
+                found[part] = metric_url(base, "test_accuracy", chunk, q3)
     q6 = ids.get(tracking.experiment_of("q6_grid@"))
     if q6 is not None:
         found["q6_runs"] = experiment_url(base, q6)
