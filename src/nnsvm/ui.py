@@ -212,6 +212,8 @@ def screenshots(out: Path = OUT, port: int | None = None) -> list[Path]:
             render(url, out / f"{name}.png", size)
             log.info("%s: %s", out / f"{name}.png", url)
             saved.append(out / f"{name}.png")
+    for stale in set(out.glob("*.png")) - set(saved):  # views that no longer exist
+        stale.unlink()
     return saved
 
 
