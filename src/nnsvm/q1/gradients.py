@@ -19,11 +19,11 @@ import torch
 from torch import nn
 
 from nnsvm.core.errors import NnsvmError
+from nnsvm.nets import models
+from nnsvm.nets.params import ModelParams
+from nnsvm.nets.train import Epoch, fit
 from nnsvm.q1.deepnet import Init, deep_mlp, fit_classifier, init_grad_norms, layer_grad_norms
 from nnsvm.q1.params import GradientsParams
-from nnsvm.q3 import models
-from nnsvm.q3.params import Q3ModelParams
-from nnsvm.q3.train import Epoch, fit
 from nnsvm.stats import prediction_interval
 
 # The deep MLPs: name -> (activation, init).
@@ -109,7 +109,7 @@ def train_deep(name: str, data: tuple[torch.Tensor, ...], p: GradientsParams) ->
 
 
 def train_lenets(
-    original: Q3ModelParams, epochs: int, data: tuple[torch.Tensor, ...], seed: int
+    original: ModelParams, epochs: int, data: tuple[torch.Tensor, ...], seed: int
 ) -> dict[str, list[Epoch]]:
     """Each variant of :data:`LENET_TRAINED` trained as ``original`` was (seed ``seed``: the same initial
     weights and batch order) for ``epochs`` epochs."""
@@ -120,7 +120,7 @@ def train_lenets(
     return out
 
 
-def lenet_conv1_norms(original: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, p: GradientsParams) -> dict:
+def lenet_conv1_norms(original: ModelParams, x: torch.Tensor, y: torch.Tensor, p: GradientsParams) -> dict:
     """conv1's weight-gradient norm at initialisation, per seed, for every combination of :data:`LENET_COMBOS`."""
     out: dict[str, list[float]] = {name: [] for name in LENET_COMBOS}
     for seed in range(p.seed, p.seed + p.seeds):
@@ -164,7 +164,7 @@ def measure_deep(data: tuple[torch.Tensor, ...], p: GradientsParams) -> dict:
 
 
 def measure_lenet(
-    original: Q3ModelParams, recorded: list[list[float]], data: tuple[torch.Tensor, ...], seed: int, p: GradientsParams
+    original: ModelParams, recorded: list[list[float]], data: tuple[torch.Tensor, ...], seed: int, p: GradientsParams
 ) -> dict:
     """The LeNet variants beside the original's ``recorded`` curve ``[[epoch, train_loss, test_accuracy], ...]``
     (q3_train@lenet_published, seed ``seed``), and conv1's gradient at init: the JSON record."""
