@@ -13,8 +13,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nnsvm.q3 import ensemble, frame, models, train
-from nnsvm.q3.params import Q3ModelParams
+from nnsvm.nets import models, train
+from nnsvm.nets.params import ModelParams
+from nnsvm.q3 import ensemble, frame
 from nnsvm.q3.shift import offsets
 
 DEFAULT_THREADS = torch.get_num_threads()  # torch's own choice at start-up (OMP_NUM_THREADS, else one per core)
@@ -64,7 +65,7 @@ def bare_settings(arch: str, cores: int) -> list[Bare]:
     return [Bare(t, cl) for cl in formats for t in threads]
 
 
-def project_epoch(spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seed: int, threads: int) -> float:
+def project_epoch(spec: ModelParams, x: torch.Tensor, y: torch.Tensor, seed: int, threads: int) -> float:
     """One training epoch as stage q3_train runs it: ``train.fit`` for one epoch (its test set: 10 images).
 
     ``fit`` wraps ``train_epoch`` with the model, optimiser and schedule set-up the stage uses, so
@@ -77,7 +78,7 @@ def project_epoch(spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seed: i
     return time.perf_counter() - start
 
 
-def bare_epoch(spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seed: int, setting: Bare) -> float:
+def bare_epoch(spec: ModelParams, x: torch.Tensor, y: torch.Tensor, seed: int, setting: Bare) -> float:
     """The loop a PyTorch user would write: shuffle, forward, loss, backward, step (same model, optimiser, batch)."""
     g = torch.Generator().manual_seed(seed)
     model, x = setting.prepare(models.build(spec, g), x)
@@ -96,7 +97,7 @@ def bare_epoch(spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seed: int,
     return time.perf_counter() - start
 
 
-def ensemble_epoch(spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seeds: list[int], threads: int) -> float:
+def ensemble_epoch(spec: ModelParams, x: torch.Tensor, y: torch.Tensor, seeds: list[int], threads: int) -> float:
     """One epoch of every seed as stage q3_train trains them: ``ensemble.fit_seeds`` (its test set: 10 images)."""
     torch.set_num_threads(threads)
     one = spec.model_copy(update={"epochs": 1, "report_epochs": []})
@@ -105,7 +106,7 @@ def ensemble_epoch(spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seeds:
     return time.perf_counter() - start
 
 
-def bare_epochs(spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seeds: list[int], setting: Bare) -> float:
+def bare_epochs(spec: ModelParams, x: torch.Tensor, y: torch.Tensor, seeds: list[int], setting: Bare) -> float:
     """The bare loop's epoch once per seed, one model after another: what the seeds cost without the ensemble."""
     return sum(bare_epoch(spec, x, y, seed, setting) for seed in seeds)
 
@@ -116,7 +117,7 @@ def shift_passes(max_shift: int) -> int:
 
 
 def project_shift(
-    spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, max_shift: int, batch: int, threads: int
+    spec: ModelParams, x: torch.Tensor, y: torch.Tensor, max_shift: int, batch: int, threads: int
 ) -> float:
     """Stage q3_shift's loop for one model (fresh weights): ``frame.grids``, every shift, all and in-frame images."""
     torch.set_num_threads(threads)
@@ -128,7 +129,7 @@ def project_shift(
 
 
 @torch.inference_mode()
-def bare_forward(spec: Q3ModelParams, x: torch.Tensor, passes: int, batch: int, setting: Bare) -> float:
+def bare_forward(spec: ModelParams, x: torch.Tensor, passes: int, batch: int, setting: Bare) -> float:
     """``passes`` batched forward passes (argmax included) over ``x``: the work of the shift loop, nothing else."""
     model, x = setting.prepare(models.build(spec, torch.Generator().manual_seed(0)).eval(), x)
     start = time.perf_counter()

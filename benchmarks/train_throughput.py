@@ -50,8 +50,8 @@ from q3loops import (
     shift_passes,
 )
 
+from nnsvm.nets.params import ModelParams
 from nnsvm.params import load_params
-from nnsvm.q3.params import Q3ModelParams
 
 GOALS = {"one_thread": 1.8, "best": 0.95}  # issue 15: project >= 1.8x bare one thread, >= 0.95x the best bare
 ENSEMBLE_GOAL = 1.5  # a LeNet's seeds together >= 1.5x the best bare loop once per seed
@@ -60,9 +60,7 @@ LOOPS = ("train", "shift", "ensemble")
 Contenders = dict[str, Callable[[int], float]]
 
 
-def train_contenders(
-    spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, threads: int, bare: list[Bare]
-) -> Contenders:
+def train_contenders(spec: ModelParams, x: torch.Tensor, y: torch.Tensor, threads: int, bare: list[Bare]) -> Contenders:
     """``{name: f(round) -> seconds}``: the project's epoch, then each bare setting's."""
     found: Contenders = {"project": lambda r: project_epoch(spec, x, y, r, threads)}
     for b in bare:
@@ -71,7 +69,7 @@ def train_contenders(
 
 
 def shift_contenders(
-    spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, shift: tuple[int, int], threads: int, bare: list[Bare]
+    spec: ModelParams, x: torch.Tensor, y: torch.Tensor, shift: tuple[int, int], threads: int, bare: list[Bare]
 ) -> Contenders:
     """``{name: f(round) -> seconds}``: q3_shift's loop, then bare forward passes; ``shift = (max_shift, batch)``."""
     max_shift, batch = shift
@@ -112,7 +110,7 @@ def compare(title: str, contenders: Contenders, warm_up: Contenders, images: int
 
 
 def ensemble_contenders(
-    spec: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, seeds: list[int], threads: int, bare: list[Bare]
+    spec: ModelParams, x: torch.Tensor, y: torch.Tensor, seeds: list[int], threads: int, bare: list[Bare]
 ) -> Contenders:
     """``{name: f(round) -> seconds}``: every seed's epoch together, then each bare setting once per seed."""
     found: Contenders = {"ensemble": lambda r: ensemble_epoch(spec, x, y, [s + r for s in seeds], threads)}

@@ -12,11 +12,11 @@ from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
 from nnsvm.measurement import DataLabel, measurement_metrics, write_measurements
+from nnsvm.nets import train
+from nnsvm.nets.params import load_training
 from nnsvm.plotting import save_figure
 from nnsvm.q1 import figures_activations, linear, measurements_activations, sparsity
 from nnsvm.q1.params import Q1Params
-from nnsvm.q3 import train
-from nnsvm.q3.params import Q3Params
 
 STAGE = "q1_activations"
 MODELS = Path("models/q3")
@@ -27,7 +27,7 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 
 def main() -> None:
-    p, q3 = load_section("q1", Q1Params), load_section("q3", Q3Params)
+    p, q3 = load_section("q1", Q1Params), load_training()
     train.set_threads(q3.threads)
     with tracking.stage_run(STAGE, params_digest=digest(p.linear, p.sparsity)):
         data = mnist.load("data/mnist")

@@ -12,11 +12,11 @@ from nnsvm.core.io import read_json, write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
 from nnsvm.measurement import DataLabel, measurement_metrics, write_measurements
+from nnsvm.nets import train
+from nnsvm.nets.params import ModelParams, load_training
 from nnsvm.plotting import save_figure
 from nnsvm.q1 import figures_gradients, gradients, measurements_gradients
 from nnsvm.q1.params import GradientsParams
-from nnsvm.q3 import train
-from nnsvm.q3.params import Q3Params
 
 STAGE = "q1_gradients"
 ORIGINAL = "lenet_published"
@@ -27,9 +27,10 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 
 def main() -> None:
-    p, q3 = load_section("q1.gradients", GradientsParams), load_section("q3", Q3Params)
+    p, q3 = load_section("q1.gradients", GradientsParams), load_training()
+    original = load_section(f"q3.models.{ORIGINAL}", ModelParams)
     train.set_threads(q3.threads)
-    with tracking.stage_run(STAGE, params_digest=digest(p, q3.models[ORIGINAL])):
+    with tracking.stage_run(STAGE, params_digest=digest(p, original)):
         device = train.resolve_device(q3.device)
         data = mnist.load("data/mnist")
         label = DataLabel(source=data.source, train=len(data.y_train), test=len(data.y_test), digest=data.digest)
@@ -39,7 +40,7 @@ def main() -> None:
         deep = gradients.measure_deep(tensors, p)
         seed_everything(q3.seed)
         recorded = read_json(RECORDED)["history"][str(q3.seed)]
-        lenet = gradients.measure_lenet(q3.models[ORIGINAL], recorded, tensors, q3.seed, p)
+        lenet = gradients.measure_lenet(original, recorded, tensors, q3.seed, p)
         result = {"deep": deep, "lenet": lenet, "device": device.type, "threads": torch.get_num_threads()}
         write_json(OUT / "gradients.json", result)
         figs = {name: save_figure(fig, OUT / f"{name}.png") for name, fig in figures_gradients.figures(result).items()}

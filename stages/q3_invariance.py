@@ -15,8 +15,9 @@ from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import read_json, write_json
 from nnsvm.data import mnist
 from nnsvm.measurement import DataLabel, figures_of, measurement_metrics, write_measurements
+from nnsvm.nets import checkpoint, train
 from nnsvm.plotting import save_figure
-from nnsvm.q3 import checkpoint, measurements, pooling, pooling_figures, train
+from nnsvm.q3 import measurements, pooling, pooling_figures
 from nnsvm.q3.params import Q3Params
 
 STAGE = "q3_invariance"

@@ -13,8 +13,9 @@ from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
 from nnsvm.measurement import DataLabel, figures_of, measurement_metrics, write_measurements
+from nnsvm.nets import train
 from nnsvm.plotting import save_figure
-from nnsvm.q3 import rotate, rotate_figures, rotate_measurements, shift, train
+from nnsvm.q3 import rotate, rotate_figures, rotate_measurements, shift
 from nnsvm.q3.params import Q3Params
 
 STAGE = "q3_rotate"

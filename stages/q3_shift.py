@@ -13,8 +13,9 @@ from nnsvm.core.config import digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
+from nnsvm.nets import checkpoint, train
 from nnsvm.plotting import save_figure
-from nnsvm.q3 import checkpoint, demo, figures, frame, results, train
+from nnsvm.q3 import demo, figures, frame, results
 from nnsvm.q3.params import Q3Params
 
 STAGE = "q3_shift"

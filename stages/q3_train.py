@@ -13,7 +13,8 @@ from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
-from nnsvm.q3 import checkpoint, ensemble, results, train
+from nnsvm.nets import checkpoint, train
+from nnsvm.q3 import ensemble, results
 from nnsvm.q3.params import Q3Params
 
 REPORTS = Path("reports/q3")

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from nnsvm.q3 import checkpoint
-from nnsvm.q3.models import build
-from nnsvm.q3.params import Q3ModelParams
+from nnsvm.nets import checkpoint
+from nnsvm.nets.models import build
+from nnsvm.nets.params import ModelParams
 from nnsvm.q6 import diagnose, final
 from nnsvm.q6.grid import Candidate
 
@@ -19,7 +19,7 @@ def sha(path) -> str:
 
 def test_equal_weights_give_a_byte_identical_checkpoint(tmp_path):
     """It writes the same bytes for the same weights, whatever temp name the atomic write used."""
-    spec = Q3ModelParams(arch="mlp", epochs=1, batch_size=8, lr=0.01, schedule="constant")
+    spec = ModelParams(arch="mlp", epochs=1, batch_size=8, lr=0.01, schedule="constant")
     torch.manual_seed(0)
     model = build(spec)
     checkpoint.save(tmp_path / "a.pt", spec, {42: model})
@@ -31,7 +31,7 @@ def test_equal_weights_give_a_byte_identical_checkpoint(tmp_path):
 
 def test_the_checkpoint_bytes_do_not_depend_on_the_file_name(tmp_path):
     """It does not let torch's archive name follow the file name (it did: the temp name went into the zip)."""
-    spec = Q3ModelParams(arch="mlp", epochs=1, batch_size=8, lr=0.01, schedule="constant")
+    spec = ModelParams(arch="mlp", epochs=1, batch_size=8, lr=0.01, schedule="constant")
     torch.manual_seed(0)
     checkpoint.save(tmp_path / "one.pt", spec, {1: build(spec)})
     torch.manual_seed(0)

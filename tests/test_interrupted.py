@@ -45,7 +45,7 @@ _HOOK = textwrap.dedent(
     if AT == "epoch":  # die when the first training epoch has finished
         class Finder(importlib.abc.MetaPathFinder):
             def find_spec(self, name, path, target=None):
-                if name != "nnsvm.q3.train":
+                if name != "nnsvm.nets.train":
                     return None
                 sys.meta_path.remove(self)
                 spec = importlib.util.find_spec(name)
@@ -161,9 +161,9 @@ def test_a_run_record_killed_mid_write_is_never_read_as_one(tmp_path):
         ("x.json", "from nnsvm.core.io import write_json; write_json('out/x.json', {'a': 1})"),
         (
             "x.pt",
-            "from nnsvm.q3 import checkpoint; from nnsvm.q3.models import build; "
-            "from nnsvm.q3.params import Q3ModelParams; "
-            "s = Q3ModelParams(arch='mlp', epochs=1, batch_size=8, lr=0.01, schedule='constant'); "
+            "from nnsvm.nets import checkpoint; from nnsvm.nets.models import build; "
+            "from nnsvm.nets.params import ModelParams; "
+            "s = ModelParams(arch='mlp', epochs=1, batch_size=8, lr=0.01, schedule='constant'); "
             "checkpoint.save('out/x.pt', s, {1: build(s)})",
         ),
         (

@@ -154,10 +154,10 @@ def test_a_cyclic_value_is_described_not_dumped(tmp_path):
 
 def test_report_epochs_must_lie_within_the_run(tmp_path):
     """It refuses report epochs past the last epoch or out of order, naming the model."""
-    from nnsvm.q3.params import Q3ModelParams
+    from nnsvm.nets.params import ModelParams
 
     base = {"arch": "mlp", "epochs": 30, "batch_size": 64, "lr": 0.01, "schedule": "constant"}
-    assert Q3ModelParams.model_validate(base | {"report_epochs": [10, 20, 30]}).report_epochs == [10, 20, 30]
+    assert ModelParams.model_validate(base | {"report_epochs": [10, 20, 30]}).report_epochs == [10, 20, 30]
     for bad in ([10, 40], [20, 10], [0]):
         with pytest.raises(ValueError, match="report_epochs must be increasing epochs in 1..30"):
-            Q3ModelParams.model_validate(base | {"report_epochs": bad})
+            ModelParams.model_validate(base | {"report_epochs": bad})

@@ -6,10 +6,10 @@ import torch
 from test_q3_train import toy_data
 
 from nnsvm.measurement import Measurement
+from nnsvm.nets import models
+from nnsvm.nets.params import ModelParams
 from nnsvm.q1 import deepnet, linear, measurements_activations, sparsity
 from nnsvm.q1.params import LinearParams
-from nnsvm.q3 import models
-from nnsvm.q3.params import Q3ModelParams
 from nnsvm.stats import difference_halfwidth
 
 LINEAR = LinearParams(
@@ -100,7 +100,7 @@ def test_densify_fills_only_zeros():
 @pytest.mark.parametrize("softmax", [False, True])
 def test_blocks_compose_to_the_model(arch, softmax):
     """It cuts a Q3 model into blocks whose chain gives the model's output exactly."""
-    spec = Q3ModelParams(arch=arch, epochs=1, batch_size=8, lr=0.01, schedule="constant", softmax_before_loss=softmax)
+    spec = ModelParams(arch=arch, epochs=1, batch_size=8, lr=0.01, schedule="constant", softmax_before_loss=softmax)
     model = models.build(spec, torch.Generator().manual_seed(0)).eval()
     x = toy_data(32)[0]
     parts = sparsity.parts(model)
@@ -133,7 +133,7 @@ def records():
     data = toy_data(96)
     lin, ring_models, ring_data = linear.measure(LINEAR, data)
     spec = {"epochs": 1, "batch_size": 8, "lr": 0.01, "schedule": "constant"}
-    q3 = {a: models.build(Q3ModelParams(arch=a, **spec), torch.Generator().manual_seed(0)) for a in ("mlp", "lenet")}
+    q3 = {a: models.build(ModelParams(arch=a, **spec), torch.Generator().manual_seed(0)) for a in ("mlp", "lenet")}
     return lin, *sparsity.measure(q3, data[2], 16, 2)
 
 

@@ -7,10 +7,10 @@ from test_q3_train import toy_data
 
 from nnsvm.core.errors import NnsvmError
 from nnsvm.measurement import Measurement
+from nnsvm.nets import models
+from nnsvm.nets.params import ModelParams
 from nnsvm.q1 import deepnet, gradients, measurements_gradients
 from nnsvm.q1.params import GradientsParams
-from nnsvm.q3 import models
-from nnsvm.q3.params import Q3ModelParams
 
 GRADIENTS = GradientsParams(
     seed=0,
@@ -24,7 +24,7 @@ GRADIENTS = GradientsParams(
     probe_size=16,
     lenet_epochs=1,
 )
-ORIGINAL = Q3ModelParams(
+ORIGINAL = ModelParams(
     arch="lenet",
     activation="sigmoid",
     pooling="avg",

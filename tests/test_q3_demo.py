@@ -4,8 +4,9 @@ import pytest
 import torch
 from torch import nn
 
-from nnsvm.q3 import checkpoint, demo, models
-from nnsvm.q3.params import Q3ModelParams
+from nnsvm.nets import checkpoint, models
+from nnsvm.nets.params import ModelParams
+from nnsvm.q3 import demo
 
 
 class ColumnOfBrightestPixel(nn.Module):
@@ -17,7 +18,7 @@ class ColumnOfBrightestPixel(nn.Module):
 
 def test_checkpoint_round_trip(tmp_path):
     """It rebuilds every seed's model with the saved weights, first seed first."""
-    spec = Q3ModelParams(arch="mlp", epochs=1, batch_size=8, lr=0.01, schedule="constant")
+    spec = ModelParams(arch="mlp", epochs=1, batch_size=8, lr=0.01, schedule="constant")
     nets = {s: models.build(spec, torch.Generator().manual_seed(s)) for s in (3, 4)}
     torch.save(
         {"spec": spec.model_dump(mode="json"), "states": {s: m.state_dict() for s, m in nets.items()}},

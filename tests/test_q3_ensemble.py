@@ -3,8 +3,9 @@
 import pytest
 import torch
 
-from nnsvm.q3 import ensemble, models, train
-from nnsvm.q3.params import Q3ModelParams
+from nnsvm.nets import models, train
+from nnsvm.nets.params import ModelParams
+from nnsvm.q3 import ensemble
 
 PUBLISHED = {"softmax_before_loss": True, "lr": 0.01, "schedule": "constant"}
 SPECS = {
@@ -15,8 +16,8 @@ SPECS = {
 SEEDS = (42, 43, 44)
 
 
-def spec(name: str, epochs: int = 1) -> Q3ModelParams:
-    return Q3ModelParams(**SPECS[name], epochs=epochs, batch_size=128, seeds=len(SEEDS))
+def spec(name: str, epochs: int = 1) -> ModelParams:
+    return ModelParams(**SPECS[name], epochs=epochs, batch_size=128, seeds=len(SEEDS))
 
 
 def mnist_like(n: int = 400, seed: int = 0) -> tuple[torch.Tensor, ...]:

@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch import nn
 
+from nnsvm.nets.models import LeNet
 from nnsvm.q3 import pooling
-from nnsvm.q3.models import LeNet
 from nnsvm.stats import difference_halfwidth
 
 

@@ -8,8 +8,8 @@ import torch
 from torch import nn
 
 from nnsvm.core.errors import NnsvmError
+from nnsvm.nets.params import ModelParams
 from nnsvm.q3 import rotate, rotate_measurements
-from nnsvm.q3.params import Q3ModelParams
 from nnsvm.q3.rotate import RotationSweep
 
 
@@ -107,7 +107,7 @@ def test_a_missing_checkpoint_names_the_fix(tmp_path: Path):
 
 
 SPECS = {
-    name: Q3ModelParams(arch=arch, epochs=1, batch_size=1, lr=0.1, schedule="constant", shift_augment=aug)
+    name: ModelParams(arch=arch, epochs=1, batch_size=1, lr=0.1, schedule="constant", shift_augment=aug)
     for name, arch, aug in [
         ("mlp", "mlp", 0),
         ("lenet", "lenet", 0),

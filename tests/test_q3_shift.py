@@ -41,26 +41,6 @@ def test_zero_shift_is_identity():
     assert torch.equal(shift.shift(x, 0, 0), x)
 
 
-def test_per_image_shift_matches_the_shared_shift():
-    """It gives image i exactly what shift() gives for (dx[i], dy[i])."""
-    x = torch.rand(4, 1, 28, 28, generator=torch.Generator().manual_seed(1))
-    dx, dy = torch.tensor([0, 3, -5, 6]), torch.tensor([2, -1, 0, 6])
-    out = shift.shift_each(x, dx, dy)
-    for i in range(4):
-        assert torch.equal(out[i], shift.shift(x[i : i + 1], int(dx[i]), int(dy[i]))[0])
-
-
-def test_random_shift_is_seeded_and_bounded():
-    """It draws shifts from the generator only, and a pixel moves at most max_shift each way."""
-    x = one_pixel(14, 14).repeat(50, 1, 1, 1)
-    a = shift.random_shift(x, 2, torch.Generator().manual_seed(3))
-    b = shift.random_shift(x, 2, torch.Generator().manual_seed(3))
-    assert torch.equal(a, b)
-    rows, cols = torch.nonzero(a[:, 0], as_tuple=True)[1:]
-    assert len(rows) == 50 and rows.min() >= 12 and rows.max() <= 16 and cols.min() >= 12 and cols.max() <= 16
-    assert torch.equal(shift.random_shift(x, 0, torch.Generator()), x)
-
-
 def test_consistency_is_the_share_of_unchanged_predictions():
     """It gives 3/4 when one of four predictions changes."""
     assert shift.consistency(torch.tensor([1, 2, 3, 4]), torch.tensor([1, 2, 0, 4])) == 0.75

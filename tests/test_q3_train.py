@@ -5,13 +5,14 @@ import pytest
 import torch
 
 from nnsvm.core.errors import NnsvmError
-from nnsvm.q3 import models, results, train
-from nnsvm.q3.params import Q3ModelParams
+from nnsvm.nets import models, train
+from nnsvm.nets.params import ModelParams
+from nnsvm.q3 import results
 
 
-def spec(**kw) -> Q3ModelParams:
+def spec(**kw) -> ModelParams:
     base = {"arch": "lenet", "epochs": 2, "batch_size": 32, "lr": 0.003, "schedule": "onecycle"}
-    return Q3ModelParams(**(base | kw))
+    return ModelParams(**(base | kw))
 
 
 def toy_data(n: int = 128, seed: int = 0) -> tuple[torch.Tensor, ...]:

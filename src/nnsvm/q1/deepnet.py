@@ -18,8 +18,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from nnsvm.core.progress import progress
-from nnsvm.q3.models import reset_parameters
-from nnsvm.q3.train import Epoch, accuracy, train_step
+from nnsvm.nets.models import reset_parameters
+from nnsvm.nets.train import Epoch, accuracy, train_step
 
 Activation = Literal["identity", "relu", "sigmoid"]
 Init = Literal["pytorch", "he"]

@@ -19,11 +19,11 @@ import torch
 from torch import nn
 
 from nnsvm.core.errors import NnsvmError
+from nnsvm.nets import models
+from nnsvm.nets.params import ModelParams
+from nnsvm.nets.train import Epoch, fit
 from nnsvm.q1.deepnet import Init, deep_mlp, fit_classifier, init_grad_norms, layer_grad_norms
 from nnsvm.q1.params import GradientsParams
-from nnsvm.q3 import models
-from nnsvm.q3.params import Q3ModelParams
-from nnsvm.q3.train import Epoch, fit
 from nnsvm.stats import prediction_interval
 
 # The deep MLPs: name -> (activation, init).
@@ -114,9 +114,7 @@ class LenetRun:
     right: torch.Tensor  # (n_test,) bool: which test images the model gets right after the last epoch
 
 
-def train_lenets(
-    original: Q3ModelParams, epochs: int, data: tuple[torch.Tensor, ...], seed: int
-) -> dict[str, LenetRun]:
+def train_lenets(original: ModelParams, epochs: int, data: tuple[torch.Tensor, ...], seed: int) -> dict[str, LenetRun]:
     """The original and each variant of :data:`LENET_TRAINED` trained as ``original`` was (seed ``seed``: the
     same initial weights and batch order) for ``epochs`` epochs: the same test images right or wrong, for a
     paired comparison."""
@@ -135,7 +133,7 @@ def discordant(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((a != b).float().mean())
 
 
-def lenet_conv1_norms(original: Q3ModelParams, x: torch.Tensor, y: torch.Tensor, p: GradientsParams) -> dict:
+def lenet_conv1_norms(original: ModelParams, x: torch.Tensor, y: torch.Tensor, p: GradientsParams) -> dict:
     """conv1's weight-gradient norm at initialisation, per seed, for every combination of :data:`LENET_COMBOS`."""
     out: dict[str, list[float]] = {name: [] for name in LENET_COMBOS}
     for seed in range(p.seed, p.seed + p.seeds):
@@ -179,7 +177,7 @@ def measure_deep(data: tuple[torch.Tensor, ...], p: GradientsParams) -> dict:
 
 
 def measure_lenet(
-    original: Q3ModelParams, recorded: list[list[float]], data: tuple[torch.Tensor, ...], seed: int, p: GradientsParams
+    original: ModelParams, recorded: list[list[float]], data: tuple[torch.Tensor, ...], seed: int, p: GradientsParams
 ) -> dict:
     """The LeNet variants beside the original's ``recorded`` curve ``[[epoch, train_loss, test_accuracy], ...]``
     (q3_train@lenet_published, seed ``seed``), and conv1's gradient at init: the JSON record."""

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from nnsvm.nets.train import Epoch
 from nnsvm.q1.deepnet import Activation, DeepMLP, collapse_error, deep_mlp, fit_classifier
 from nnsvm.q1.params import CollapseParams, LinearParams, RingsParams
-from nnsvm.q3.train import Epoch
 
 MODELS: dict[str, tuple[int, Activation]] = {  # name -> (hidden layers: 0 or depth, activation)
     "linear": (0, "identity"),

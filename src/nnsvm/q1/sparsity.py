@@ -25,8 +25,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from nnsvm.core.errors import NnsvmError
-from nnsvm.q3 import checkpoint
-from nnsvm.q3.models import MLP, LeNet
+from nnsvm.nets import checkpoint
+from nnsvm.nets.models import MLP, LeNet
 
 DENSE_FILL = 1e-6  # a normal float32 (no denormal slow path), negligible beside the activations
 MIN_TIMING = 0.1  # seconds: each timing repeats a pass until it lasts about this long

@@ -13,9 +13,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from nnsvm.nets.augment import predict
+from nnsvm.nets.models import probabilities
 from nnsvm.q3 import frame
-from nnsvm.q3.models import probabilities
-from nnsvm.q3.shift import first_of_each_class, predict, shift
+from nnsvm.q3.shift import first_of_each_class, shift
 
 # answer-ML_HW4.md: "the MLP recognized it as 7 while CNN could classify it correctly"
 ORIGINAL_PAIR = ("lenet_published", "mlp_published")  # the original protocols' CNN and MLP, paired seed by seed

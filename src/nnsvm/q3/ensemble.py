@@ -16,7 +16,7 @@ busier than one small model at a time. Each seed keeps what it has alone:
 So seed k's model equals the one ``train.fit`` trains alone with seed k's generator, up to
 float rounding (a grouped convolution may sum in another order than a plain one); run to
 run it is deterministic. After every epoch the stack is copied into ordinary models (the
-classes of ``nnsvm.q3.models``), whose test accuracy ``train.accuracy`` measures as it does
+classes of ``nnsvm.nets.models``), whose test accuracy ``train.accuracy`` measures as it does
 for a model trained alone; those models are what :func:`fit` returns.
 
 Speed: on a quiet 2-core machine the stack ran slower than the bare loop once per seed
@@ -39,9 +39,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from nnsvm.core.progress import progress
-from nnsvm.q3 import models, train
-from nnsvm.q3.params import Q3ModelParams
-from nnsvm.q3.shift import random_shift
+from nnsvm.nets import models, train
+from nnsvm.nets.augment import random_shift
+from nnsvm.nets.params import ModelParams
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def train_epoch(
     optimizer: torch.optim.Optimizer,
     scheduler: object | None,
     data: tuple[torch.Tensor, torch.Tensor],
-    spec: Q3ModelParams,
+    spec: ModelParams,
     generators: Sequence[torch.Generator],
     desc: str = "",
 ) -> list[float]:
@@ -164,7 +164,7 @@ def train_epoch(
 
 
 def fit(
-    spec: Q3ModelParams, data: tuple[torch.Tensor, ...], generators: Sequence[torch.Generator], name: str = ""
+    spec: ModelParams, data: tuple[torch.Tensor, ...], generators: Sequence[torch.Generator], name: str = ""
 ) -> list[train.Fit]:
     """One model of ``spec`` per generator, trained together; as ``train.fit`` with each generator alone.
 
@@ -200,7 +200,7 @@ def fit(
 
 
 def fit_seeds(
-    spec: Q3ModelParams, data: tuple[torch.Tensor, ...], seeds: Sequence[int], name: str = "", together: bool = True
+    spec: ModelParams, data: tuple[torch.Tensor, ...], seeds: Sequence[int], name: str = "", together: bool = True
 ) -> dict[int, train.Fit]:
     """Each seed's model of ``spec``, from ``torch.Generator().manual_seed(seed)``: what ``train.fit`` gives it.
 

@@ -16,7 +16,8 @@ from torch import nn
 
 from nnsvm.core.errors import NnsvmError
 from nnsvm.core.progress import progress
-from nnsvm.q3.shift import ShiftGrid, offsets, predict, shift
+from nnsvm.nets.augment import predict
+from nnsvm.q3.shift import ShiftGrid, offsets, shift
 
 RING_KEYS = ("accuracy", "consistency", "n", "base_accuracy", "discordant")
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nnsvm.measurement import Measurement, around, measure, pct
-from nnsvm.q3.params import Q3ModelParams
+from nnsvm.nets.params import ModelParams
 from nnsvm.q3.pooling import Gain
 from nnsvm.stats import paired_share_halfwidth, prediction_interval, z_two_sided
 
@@ -156,12 +156,12 @@ def accuracies(trained: dict[str, dict]) -> dict[str, Measurement]:
     return out
 
 
-def _plain_cnns(specs: dict[str, Q3ModelParams]) -> list[str]:
+def _plain_cnns(specs: dict[str, ModelParams]) -> list[str]:
     """The convolutional models trained without shifted images: what the answer's architecture claim is about."""
     return [n for n, s in specs.items() if s.arch == "lenet" and s.shift_augment == 0]
 
 
-def invariance(inframe: dict[str, dict], specs: dict[str, Q3ModelParams], max_shift: int) -> dict[str, Measurement]:
+def invariance(inframe: dict[str, dict], specs: dict[str, ModelParams], max_shift: int) -> dict[str, Measurement]:
     """How much accuracy the most shift-robust plain CNN loses on in-frame shifted test images.
 
     ``inframe``: model -> {"accuracy", "consistency", "n", "base_accuracy", "discordant": {d: v}} per shift

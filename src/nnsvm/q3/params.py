@@ -1,39 +1,14 @@
-"""Params of section q3 of params.yaml, validated strictly (see nnsvm.core.config)."""
+"""Params of section q3 of params.yaml, validated strictly (see nnsvm.core.config).
+
+A model's set-up and the keys every network trains by are ``nnsvm.nets.params``'s (Q1 reads them too).
+"""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field, model_validator
 
-from nnsvm.core.config import MAX_SEED, Section, Seed
-
-
-class Q3ModelParams(Section):
-    """One trained model: architecture, loss set-up and optimisation (Adam)."""
-
-    arch: Literal["mlp", "lenet"]
-    activation: Literal["relu", "sigmoid"] = "relu"
-    pooling: Literal["max", "avg", "stride"] = "max"  # lenet only; stride: stride-2 convolutions, no pooling
-    # The original notebooks applied softmax before CrossEntropyLoss (a double softmax).
-    softmax_before_loss: bool = False
-    epochs: int = Field(ge=1, le=100)
-    batch_size: int = Field(ge=1, le=60_000)
-    lr: float = Field(gt=0, le=1)
-    schedule: Literal["constant", "onecycle"]
-    shift_augment: int = Field(default=0, ge=0, le=13)  # max |dx|, |dy| of random training shifts
-    seeds: int = Field(default=1, ge=1, le=20)  # trained with seed, seed+1, ...
-    # Epochs whose test accuracy is summarised over the seeds as well as the last:
-    # with a constant learning rate, epochs 1-10 of a 30-epoch run are a 10-epoch run.
-    report_epochs: list[int] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _report_epochs_within(self) -> Q3ModelParams:
-        if any(not 1 <= e <= self.epochs for e in self.report_epochs) or self.report_epochs != sorted(
-            set(self.report_epochs)
-        ):
-            raise ValueError(f"report_epochs must be increasing epochs in 1..{self.epochs}, got {self.report_epochs}")
-        return self
+from nnsvm.core.config import MAX_SEED, Section
+from nnsvm.nets.params import ModelParams, TrainingParams
 
 
 class Q3ShiftParams(Section):
@@ -51,18 +26,13 @@ class Q3RotateParams(Section):
     step: int = Field(default=5, ge=1, le=180)
 
 
-class Q3Params(Section):
-    seed: Seed  # models with several seeds train with seed, seed + 1, ...
-    device: Literal["auto", "cpu", "cuda"]
-    # Torch CPU threads (0: torch's default, one per core). Two threads train
-    # LeNet 1.60x faster than one on a quiet 2-core machine (benchmarks/threads.py);
-    # on a core another process keeps busy, OpenMP spin-waits make two slower.
-    threads: int = Field(ge=0, le=256)
-    max_train: int = Field(ge=0)  # 0: the whole training set; else its first N images
+class Q3Params(TrainingParams):
+    """Section q3: how every network trains (seed, device, threads, max_train: ``TrainingParams``), then Q3's own."""
+
     # Train a model's seeds together as one computation (nnsvm.q3.ensemble): each seed's model equals
     # the one trained alone to float rounding, not bitwise; false trains them one after another.
     ensemble: bool = False
-    models: dict[str, Q3ModelParams]
+    models: dict[str, ModelParams]
     shift: Q3ShiftParams
     rotate: Q3RotateParams = Q3RotateParams()
 

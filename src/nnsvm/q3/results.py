@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from nnsvm.core.io import atomic_path
+from nnsvm.nets.train import Epoch, Fit
 from nnsvm.q3.shift import ShiftGrid
-from nnsvm.q3.train import Epoch, Fit
 
 CURVES = ("train_loss", "test_accuracy")  # one DVC plot folder each, one CSV per seed
 

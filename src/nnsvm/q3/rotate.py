@@ -18,8 +18,8 @@ from torchvision.transforms.v2 import functional as tvf
 
 from nnsvm.core.errors import NnsvmError
 from nnsvm.core.progress import progress
-from nnsvm.q3 import checkpoint
-from nnsvm.q3.shift import predict
+from nnsvm.nets import checkpoint
+from nnsvm.nets.augment import predict
 
 WITHIN = (30, 60)  # the "right at every angle up to ±limit" shares the sweep records
 

@@ -6,20 +6,20 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from nnsvm.nets.params import ModelParams
 from nnsvm.plotting import plt
 from nnsvm.q3.figures import seed_note
-from nnsvm.q3.params import Q3ModelParams
 from nnsvm.q3.rotate import RotationSweep
 
 
-def kind(spec: Q3ModelParams, name: str) -> str:
+def kind(spec: ModelParams, name: str) -> str:
     """What set-up a model was trained with, for legends: original protocol, shift-trained or corrected."""
     if "published" in name:
         return "original protocol"
     return f"trained on shifts up to {spec.shift_augment} px" if spec.shift_augment else "corrected set-up"
 
 
-def styles(specs: dict[str, Q3ModelParams]) -> dict[str, dict]:
+def styles(specs: dict[str, ModelParams]) -> dict[str, dict]:
     """One colour per model (in the order of q3.models); dashed: original protocol, dotted: shift-trained."""
     out = {}
     for i, (name, spec) in enumerate(specs.items()):
@@ -28,7 +28,7 @@ def styles(specs: dict[str, Q3ModelParams]) -> dict[str, dict]:
     return out
 
 
-def curves(found: RotationSweep, specs: dict[str, Q3ModelParams], seeds: dict[str, list[int]]) -> Figure:
+def curves(found: RotationSweep, specs: dict[str, ModelParams], seeds: dict[str, list[int]]) -> Figure:
     """Accuracy and consistency against the angle, one curve per model (circles: CNNs, squares: MLPs)."""
     style = styles({name: specs[name] for name in found.accuracy})
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))

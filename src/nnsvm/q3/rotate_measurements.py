@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from nnsvm.measurement import Measurement, measure, pct
-from nnsvm.q3.params import Q3ModelParams
+from nnsvm.nets.params import ModelParams
 from nnsvm.q3.rotate import RotationSweep
 from nnsvm.stats import difference_halfwidth, paired_share_halfwidth, z_two_sided
 
@@ -23,7 +23,7 @@ FIGURES = ("q3/rotate/rotation.png", "q3/rotate/rotation_examples.png")
 TABLE_ANGLES = (15, 30, 45, 60)
 
 
-def plain(specs: dict[str, Q3ModelParams], arch: str) -> list[str]:
+def plain(specs: dict[str, ModelParams], arch: str) -> list[str]:
     """The models of ``arch`` trained without shifted images (the original protocols included)."""
     return [n for n, s in specs.items() if s.arch == arch and s.shift_augment == 0]
 
@@ -41,7 +41,7 @@ def _table(found: RotationSweep) -> str:
     )
 
 
-def cnn_accuracy_drop(found: RotationSweep, specs: dict[str, Q3ModelParams]) -> Measurement:
+def cnn_accuracy_drop(found: RotationSweep, specs: dict[str, ModelParams]) -> Measurement:
     """The accuracy the most rotation-robust plain CNN loses from 0 degrees to its worst swept angle."""
     drops = {}
     for name in plain(specs, "lenet"):
@@ -74,7 +74,7 @@ def _best(found: RotationSweep, names: list[str], angle: int) -> str:
     return max(names, key=lambda n: found.both_ways("accuracy", n, angle))
 
 
-def cnn_minus_mlp(found: RotationSweep, specs: dict[str, Q3ModelParams]) -> dict[str, Measurement]:
+def cnn_minus_mlp(found: RotationSweep, specs: dict[str, ModelParams]) -> dict[str, Measurement]:
     """``q3.rotation.cnn_minus_mlp.<max>``: the best plain CNN's accuracy minus the best plain MLP's at ±max."""
     top = max(found.angles)
     cnn, mlp = _best(found, plain(specs, "lenet"), top), _best(found, plain(specs, "mlp"), top)
@@ -120,7 +120,7 @@ def accuracy_at_max(found: RotationSweep) -> dict[str, Measurement]:
     return out
 
 
-def rotation(found: RotationSweep, specs: dict[str, Q3ModelParams]) -> dict[str, Measurement]:
+def rotation(found: RotationSweep, specs: dict[str, ModelParams]) -> dict[str, Measurement]:
     """Every measurement of stage q3_rotate."""
     return (
         {"q3.rotation.cnn_accuracy_drop": cnn_accuracy_drop(found, specs)}

@@ -1,28 +1,33 @@
-"""Q3 architectures: shapes, parameter counts, seeded initialisation."""
+"""The shared architectures (Q3's MLP and LeNet-5): shapes, parameter counts, seeded initialisation."""
 
 import pytest
 import torch
+from torch import nn
 
-from nnsvm.q3 import models
-from nnsvm.q3.params import Q3ModelParams
+from nnsvm.nets import models
+from nnsvm.nets.params import ModelParams
 
 
-def spec(**kw) -> Q3ModelParams:
+def spec(**kw) -> ModelParams:
     base = {"arch": "lenet", "epochs": 1, "batch_size": 8, "lr": 0.01, "schedule": "constant"}
-    return Q3ModelParams(**(base | kw))
+    return ModelParams(**(base | kw))
+
+
+def n_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
 
 
 def test_mlp_has_the_answer_architecture():
     """It is 784-300-50-10: 235,500 + 15,050 + 510 = 251,060 parameters, 10 logits per image."""
     model = models.build(spec(arch="mlp"), torch.Generator().manual_seed(0))
-    assert models.n_parameters(model) == 784 * 300 + 300 + 300 * 50 + 50 + 50 * 10 + 10 == 251_060
+    assert n_parameters(model) == 784 * 300 + 300 + 300 * 50 + 50 + 50 * 10 + 10 == 251_060
     assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
 
 
 def test_lenet_has_the_assignment_architecture():
     """It has 156 + 2,416 + 48,120 + 10,164 + 850 = 61,706 parameters and the drawn feature-map sizes."""
     model = models.build(spec(), torch.Generator().manual_seed(0))
-    assert models.n_parameters(model) == 61_706
+    assert n_parameters(model) == 61_706
     x = torch.zeros(2, 1, 28, 28)
     c1 = model.conv1(x)
     assert c1.shape == (2, 6, 28, 28)

@@ -1,4 +1,4 @@
-"""The checkpoint of one Q3 model, every seed: ``{"spec": ..., "states": {seed: state_dict}}``."""
+"""The checkpoint of one model (of ``q3.models``), every seed: ``{"spec": ..., "states": {seed: state_dict}}``."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import torch
 from torch import nn
 
 from nnsvm.core.io import atomic_path
-from nnsvm.q3.models import build, place
-from nnsvm.q3.params import Q3ModelParams
+from nnsvm.nets.models import build, place
+from nnsvm.nets.params import ModelParams
 
 
 def load(path: str, device: torch.device) -> list[nn.Module]:
     """Every seed's model stored at ``path``, first seed first, in eval mode without gradients."""
     checkpoint = torch.load(path, map_location=device)
-    spec = Q3ModelParams(**checkpoint["spec"])
+    spec = ModelParams(**checkpoint["spec"])
     loaded = []
     for state in checkpoint["states"].values():
         model = place(build(spec), device)
@@ -25,7 +25,7 @@ def load(path: str, device: torch.device) -> list[nn.Module]:
     return loaded
 
 
-def save(path: str | Path, spec: Q3ModelParams, models: dict[int, nn.Module]) -> None:
+def save(path: str | Path, spec: ModelParams, models: dict[int, nn.Module]) -> None:
     """Write every seed's weights (on the CPU) with the spec that builds them, atomically.
 
     Serialised into memory first: ``torch.save`` to a file names the zip's records after the

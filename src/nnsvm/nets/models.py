@@ -1,4 +1,4 @@
-"""The two architectures of Q3, built from typed params with an explicit generator.
+"""The two architectures Q1 and Q3 train (Q3's MLP and LeNet-5), built from typed params with an explicit generator.
 
 Inputs are ``(n, 1, 28, 28)`` float32 in [0, 1]. Outputs are logits, or class
 probabilities when ``softmax_output`` is set (the original notebooks' set-up,
@@ -14,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nnsvm.q3.params import Q3ModelParams
+from nnsvm.nets.params import ModelParams
 
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {"relu": F.relu, "sigmoid": torch.sigmoid}
 POOLS: dict[str, Callable[..., torch.Tensor]] = {"max": F.max_pool2d, "avg": F.avg_pool2d}
@@ -74,7 +74,7 @@ def reset_parameters(model: nn.Module, generator: torch.Generator) -> nn.Module:
     return model
 
 
-def build(spec: Q3ModelParams, generator: torch.Generator | None = None) -> nn.Module:
+def build(spec: ModelParams, generator: torch.Generator | None = None) -> nn.Module:
     """The model ``spec`` describes, initialised from ``generator`` (or left as constructed)."""
     if spec.arch == "mlp":
         model: nn.Module = MLP(spec.activation, spec.softmax_before_loss)
@@ -95,10 +95,6 @@ def place(model: nn.Module, device: torch.device) -> nn.Module:
     if device.type == "cpu" and any(isinstance(m, nn.Conv2d) for m in model.modules()):
         model = model.to(memory_format=torch.channels_last)
     return model
-
-
-def n_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
 
 
 def probabilities(model: nn.Module, x: torch.Tensor) -> torch.Tensor:

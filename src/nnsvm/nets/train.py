@@ -19,9 +19,9 @@ from torch.nn import functional as F
 from nnsvm.core.errors import NnsvmError
 from nnsvm.core.progress import progress
 from nnsvm.data.mnist import Mnist
-from nnsvm.q3 import models
-from nnsvm.q3.params import Q3ModelParams
-from nnsvm.q3.shift import predict, random_shift
+from nnsvm.nets import models
+from nnsvm.nets.augment import predict, random_shift
+from nnsvm.nets.params import ModelParams
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, xb: torch.Ten
     return loss.item()
 
 
-def make_optimizer(model: nn.Module, spec: Q3ModelParams, steps: int) -> tuple[torch.optim.Optimizer, object | None]:
+def make_optimizer(model: nn.Module, spec: ModelParams, steps: int) -> tuple[torch.optim.Optimizer, object | None]:
     optimizer = torch.optim.Adam(model.parameters(), lr=spec.lr)
     if spec.schedule == "constant":
         return optimizer, None
@@ -85,7 +85,7 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
 
 
 def train_epoch(
-    model, optimizer, scheduler, x, y, spec: Q3ModelParams, generator: torch.Generator, desc: str = ""
+    model, optimizer, scheduler, x, y, spec: ModelParams, generator: torch.Generator, desc: str = ""
 ) -> float:
     """One pass over ``x`` in a random order; returns the mean batch loss."""
     model.train()
@@ -100,7 +100,7 @@ def train_epoch(
     return total / len(x)
 
 
-def fit(spec: Q3ModelParams, data: tuple[torch.Tensor, ...], generator: torch.Generator, name: str = "") -> Fit:
+def fit(spec: ModelParams, data: tuple[torch.Tensor, ...], generator: torch.Generator, name: str = "") -> Fit:
     """Train a fresh model of ``spec`` on ``data = (x_train, y_train, x_test, y_test)``."""
     x, y, x_test, y_test = data
     model = models.place(models.build(spec, generator), x.device)
