@@ -45,7 +45,6 @@ EXAMPLES = {
 # once it exists, so the list shrinks as that work lands.
 PENDING = {
     "src/nnsvm/nets/": "the networks, training loop and checkpoints Q1 and Q3 share, moving out of q3/",
-    "src/nnsvm/data/mnist_fetch.py": "MNIST's fetching and DVC-cache code, moving out of data/mnist.py",
     "src/nnsvm/q4/svm.py": "Q4's hard-margin solvers, moving from src/nnsvm/svm.py",
     "src/nnsvm/timings.py": "`make readme`'s code, moving out of report.py",
 }

@@ -183,13 +183,13 @@ def test_mnist_killed_mid_swap_is_refetched_and_its_temp_dirs_removed(tmp_path, 
     """It leaves data/mnist whole or absent (never partial) and sweeps the temp dirs a kill left."""
     from conftest import write_mirror
 
-    from nnsvm.data import mnist
+    from nnsvm.data import mnist, mnist_fetch
 
     mirror = write_mirror(tmp_path / "mirror", small_blobs)
     code = f"""
         import os, signal
         from pathlib import Path
-        from nnsvm.data import mnist
+        from nnsvm.data import mnist, mnist_fetch
         rename, n = Path.rename, []
         def dying_rename(self, target):
             n.append(1)
@@ -199,13 +199,13 @@ def test_mnist_killed_mid_swap_is_refetched_and_its_temp_dirs_removed(tmp_path, 
         blobs = {{k: (Path({str(mirror)!r}) / (k + '.gz')).read_bytes() for k in mnist.FILES}}
         import gzip
         blobs = {{k: gzip.decompress(v) for k, v in blobs.items()}}
-        mnist.write_atomically(Path('data/mnist'), blobs, mnist.manifest_for(blobs, 'full'))
+        mnist_fetch.write_atomically(Path('data/mnist'), blobs, mnist_fetch.manifest_for(blobs, 'full'))
     """
     out = tmp_path / "data" / "mnist"
-    mnist.write_atomically(out, small_blobs, mnist.manifest_for(small_blobs, "full"))
+    mnist_fetch.write_atomically(out, small_blobs, mnist_fetch.manifest_for(small_blobs, "full"))
     killed(tmp_path, "", code)
     assert mnist.read_store(out) is None  # absent: not taken for data
-    got = mnist.acquire(out, tmp_path / "origin.json", "full", [str(mirror)], 5, 1, expected=small_sums)
+    got = mnist_fetch.acquire(out, tmp_path / "origin.json", "full", [str(mirror)], 5, 1, expected=small_sums)
     assert got.written and mnist.read_store(out) is not None
     assert [p.name for p in out.parent.iterdir()] == ["mnist"]
 
