@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from nnsvm import svm
+from nnsvm.q4 import svm
 
 
 @dataclass(frozen=True)
