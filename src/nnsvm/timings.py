@@ -110,7 +110,7 @@ if __name__ == "__main__":
     if Path("README.md").exists():
         changed = sync_readme_file(Path("README.md"), Path("reports/headline.md"))
         print("README.md headline block " + ("updated" if changed else "already up to date"))
-    from nnsvm.core import tracking  # MLflow only here
-
     if Path("mlflow.db").exists() or os.environ.get("MLFLOW_TRACKING_URI"):
-        tracking.end_orphans()  # a repro served from DVC's cache runs no stage, so none ended them
+        from nnsvm import tracking_query  # MLflow only here
+
+        tracking_query.end_orphans()  # a repro served from DVC's cache runs no stage, so none ended them
