@@ -36,7 +36,7 @@ repro: $(STAMP)
 
 # README's headline block, copied from reports/headline.md (which the report stage writes).
 readme: $(STAMP)
-	$(BIN)/python -m nnsvm.report
+	$(BIN)/python -m nnsvm.timings
 
 # Two tiers (docs/testing.md), both on TEST_WORKERS pytest-xdist workers; the tests that use the
 # tiny pipeline share one worker (--dist loadgroup), which builds it once.

@@ -1,4 +1,4 @@
-"""Stage mnist: fetch, verify and store the four canonical MNIST IDX files.
+"""Stage mnist: fetch, verify and store the four canonical MNIST IDX files (nnsvm.data.mnist_fetch).
 
 ``data/mnist`` is the bytes alone (its DVC hash is the same wherever they came
 from); where they came from is recorded in ``reports/data/mnist_origin.json``.
@@ -11,7 +11,7 @@ from pathlib import Path
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import digest, load_section
-from nnsvm.data import mnist
+from nnsvm.data import mnist, mnist_fetch
 
 STAGE = "mnist"
 OUT = Path("data/mnist")
@@ -22,15 +22,15 @@ MIRROR_ENV = "NNSVM_MNIST_MIRROR"
 def main() -> None:
     p = load_section("data.mnist", mnist.MnistParams)
     mirrors = [m for m in [os.environ.get(MIRROR_ENV)] if m] + list(p.mirrors)
-    cached = partial(mnist.dvc_cached_copies, OUT)
-    got = mnist.acquire(OUT, ORIGIN, p.source, mirrors, p.timeout_s, p.subset_test_per_class, cached=cached)
+    cached = partial(mnist_fetch.dvc_cached_copies, OUT)
+    got = mnist_fetch.acquire(OUT, ORIGIN, p.source, mirrors, p.timeout_s, p.subset_test_per_class, cached=cached)
     if not got.written:
         return  # nothing written: no run to track, downstream stays cached
     with tracking.stage_run(STAGE, params_digest=digest(p)):
         tracking.tag_data(mnist.data_digest(got.manifest), got.manifest["source"])
         tracking.log_metrics({"train_count": got.manifest["train_count"], "test_count": got.manifest["test_count"]})
         tracking.log_dataset(
-            mnist.dataset_name(got.manifest),
+            mnist_fetch.dataset_name(got.manifest),
             source=got.origin["origin"],
             digest=mnist.data_digest(got.manifest),
             context=f"acquired via {got.origin['route']}",

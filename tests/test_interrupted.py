@@ -86,22 +86,22 @@ def killed(tmp_path: Path, at: str, code: str) -> subprocess.CompletedProcess:
 
 
 def test_a_readme_killed_mid_sync_keeps_its_headline_block(tmp_path):
-    """It leaves README whole (old text) when the report stage dies writing it; on main it was cut in half,
+    """It leaves README whole (old text) when `make readme` dies writing it; on main it was cut in half,
     which loses the end marker, so no rerun could ever restore the block."""
-    from nnsvm import report
+    from nnsvm import timings
 
     readme = tmp_path / "README.md"
-    old = f"intro\n{report.README_START}\nold table\n{report.README_END}\ntail\n" + "words " * 200
+    old = f"intro\n{timings.README_START}\nold table\n{timings.README_END}\ntail\n" + "words " * 200
     readme.write_text(old)
     (tmp_path / "headline.md").write_text("new table\n")
     killed(
         tmp_path,
         "write_text:README.md",
-        "from pathlib import Path; from nnsvm import report; "
-        "report.sync_readme_file(Path('README.md'), Path('headline.md'))",
+        "from pathlib import Path; from nnsvm import timings; "
+        "timings.sync_readme_file(Path('README.md'), Path('headline.md'))",
     )
     assert readme.read_text() == old
-    assert report.sync_readme_file(readme, tmp_path / "headline.md")
+    assert timings.sync_readme_file(readme, tmp_path / "headline.md")
     assert "new table" in readme.read_text() and readme.read_text().endswith("words " * 200)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".README")] == []
 
@@ -139,7 +139,7 @@ def test_the_split_file_is_byte_identical_when_rewritten(tmp_path):
 def test_a_run_record_killed_mid_write_is_never_read_as_one(tmp_path):
     """It leaves no file the report reads as a run record; on main the hidden temp ``.x.json.*.json``
     matched ``*.json`` and the report stage read half a record."""
-    from nnsvm import report
+    from nnsvm import timings
     from nnsvm.core.io import write_json
 
     runs = tmp_path / "reports" / "runs"
@@ -150,7 +150,7 @@ def test_a_run_record_killed_mid_write_is_never_read_as_one(tmp_path):
         "from nnsvm.core.io import write_json; write_json('reports/runs/q1.json', {'stage': 'q1', 'pad': 'x' * 1000})",
     )
     assert not (runs / "q1.json").exists()
-    assert report.read_run_records(runs) == [{"stage": "toy"}]
+    assert timings.read_run_records(runs) == [{"stage": "toy"}]
     write_json(runs / "q1.json", {"stage": "q1"})  # the rerun
     assert sorted(p.name for p in runs.iterdir()) == ["q1.json", "toy.json"]
 
@@ -183,13 +183,13 @@ def test_mnist_killed_mid_swap_is_refetched_and_its_temp_dirs_removed(tmp_path, 
     """It leaves data/mnist whole or absent (never partial) and sweeps the temp dirs a kill left."""
     from conftest import write_mirror
 
-    from nnsvm.data import mnist
+    from nnsvm.data import mnist, mnist_fetch
 
     mirror = write_mirror(tmp_path / "mirror", small_blobs)
     code = f"""
         import os, signal
         from pathlib import Path
-        from nnsvm.data import mnist
+        from nnsvm.data import mnist, mnist_fetch
         rename, n = Path.rename, []
         def dying_rename(self, target):
             n.append(1)
@@ -199,13 +199,13 @@ def test_mnist_killed_mid_swap_is_refetched_and_its_temp_dirs_removed(tmp_path, 
         blobs = {{k: (Path({str(mirror)!r}) / (k + '.gz')).read_bytes() for k in mnist.FILES}}
         import gzip
         blobs = {{k: gzip.decompress(v) for k, v in blobs.items()}}
-        mnist.write_atomically(Path('data/mnist'), blobs, mnist.manifest_for(blobs, 'full'))
+        mnist_fetch.write_atomically(Path('data/mnist'), blobs, mnist_fetch.manifest_for(blobs, 'full'))
     """
     out = tmp_path / "data" / "mnist"
-    mnist.write_atomically(out, small_blobs, mnist.manifest_for(small_blobs, "full"))
+    mnist_fetch.write_atomically(out, small_blobs, mnist_fetch.manifest_for(small_blobs, "full"))
     killed(tmp_path, "", code)
     assert mnist.read_store(out) is None  # absent: not taken for data
-    got = mnist.acquire(out, tmp_path / "origin.json", "full", [str(mirror)], 5, 1, expected=small_sums)
+    got = mnist_fetch.acquire(out, tmp_path / "origin.json", "full", [str(mirror)], 5, 1, expected=small_sums)
     assert got.written and mnist.read_store(out) is not None
     assert [p.name for p in out.parent.iterdir()] == ["mnist"]
 

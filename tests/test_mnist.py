@@ -9,12 +9,12 @@ import pytest
 from conftest import make_blobs, write_mirror
 
 from nnsvm.core.errors import NnsvmError
-from nnsvm.data import mnist
+from nnsvm.data import mnist, mnist_fetch
 
 
-def acquire(out, *args, **kwargs) -> mnist.Acquired:
-    """``mnist.acquire`` with the origin record beside ``out``, as ``origin.json``."""
-    return mnist.acquire(out, out.parent / "origin.json", *args, **kwargs)
+def acquire(out, *args, **kwargs) -> mnist_fetch.Acquired:
+    """``mnist_fetch.acquire`` with the origin record beside ``out``, as ``origin.json``."""
+    return mnist_fetch.acquire(out, out.parent / "origin.json", *args, **kwargs)
 
 
 def test_idx_round_trip():
@@ -160,7 +160,7 @@ def test_subset_split_keeps_the_last_images_of_each_class_for_test():
     """It puts the last ``test_per_class`` images of every class in the test files."""
     images = np.arange(30 * 784, dtype=np.int64).reshape(30, 784) % 256
     labels = np.repeat(np.arange(3), 10)
-    blobs = mnist.subset_blobs(images, labels, 2)
+    blobs = mnist_fetch.subset_blobs(images, labels, 2)
     test_labels = mnist.parse_idx(blobs["t10k-labels-idx1-ubyte"], "l")
     test_images = mnist.parse_idx(blobs["t10k-images-idx3-ubyte"], "i")
     assert test_labels.tolist() == [0, 0, 1, 1, 2, 2]

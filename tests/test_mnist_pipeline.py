@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import REPO, copy_pipeline, make_blobs, run_in, write_mirror
 
-from nnsvm.data import mnist
+from nnsvm.data import mnist, mnist_fetch
 
 pytestmark = pytest.mark.system
 
@@ -112,7 +112,7 @@ def test_a_cached_copy_that_dvc_lock_does_not_name_is_found(tmp_path, stand_in):
     write_mirror(tmp_path / "old" / "mnist", stand_in, compress=False)
     run_in(tmp_path, "dvc", "add", "-q", "old/mnist")
     shutil.rmtree(tmp_path / "old" / "mnist")
-    copies = mnist.dvc_cached_copies(Path("data/mnist"), root=tmp_path)
+    copies = mnist_fetch.dvc_cached_copies(Path("data/mnist"), root=tmp_path)
     assert len(copies) == 1
     assert {name: path.read_bytes() for name, path in copies[0][0].items()} == stand_in
 

@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from nnsvm import svm
 from nnsvm.claims import judge, load_answer
 from nnsvm.params import load_params
-from nnsvm.q4 import hard_margin, measurements
+from nnsvm.q4 import hard_margin, measurements, svm
 
 X = np.array([[1, 4], [2, 3], [4, 5], [5, 6]], dtype=float)
 Y = np.array([1, 1, -1, -1])

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from nnsvm import report
+from nnsvm import report, timings
 from nnsvm.claims import AnswerFile
 from nnsvm.measurement import DataLabel, Measured, around, measure
 
@@ -92,7 +92,7 @@ def test_each_check_shows_source_tolerance_and_outcome():
 
 def test_timings_page_comes_from_the_run_records():
     """It lists every run record, the report's own too, with its MLflow run, Duration and commit, and their total."""
-    md = report.timings_markdown(RECORDS)
+    md = timings.timings_markdown(RECORDS)
     assert "| svm | `r1` |  | 2.5 s | `abc123` |" in md and "| report | `r0` |  | 1.0 s | `abc123` (dirty) |" in md
     assert "| all stages | | | 3.5 s | |" in md and "Machine: c; GPU: g; Python 3" in md
 
@@ -171,10 +171,10 @@ def test_full_data_report_carries_no_subset_mark(tmp_path):
 
 def test_readme_block_is_replaced_between_markers():
     """It swaps only the marked block of README and leaves a README without markers alone."""
-    readme = f"intro\n{report.README_START}\nold table\n{report.README_END}\noutro\n"
-    synced = report.sync_readme(readme, "| new |\n")
-    assert synced == f"intro\n{report.README_START}\n| new |\n{report.README_END}\noutro\n"
-    assert report.sync_readme("no markers", "| t |") == "no markers"
+    readme = f"intro\n{timings.README_START}\nold table\n{timings.README_END}\noutro\n"
+    synced = timings.sync_readme(readme, "| new |\n")
+    assert synced == f"intro\n{timings.README_START}\n| new |\n{timings.README_END}\noutro\n"
+    assert timings.sync_readme("no markers", "| t |") == "no markers"
 
 
 def test_committed_readme_shows_the_committed_headline_table():
@@ -183,8 +183,8 @@ def test_committed_readme_shows_the_committed_headline_table():
 
     table = (REPO / "reports" / "headline.md").read_text()
     readme = (REPO / "README.md").read_text()
-    assert report.sync_readme(readme, table) == readme
-    assert report.README_START in readme
+    assert timings.sync_readme(readme, table) == readme
+    assert timings.README_START in readme
 
 
 def test_a_figure_cited_twice_is_shown_once():

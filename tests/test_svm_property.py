@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.svm import SVC
 
-from nnsvm import svm
+from nnsvm.q4 import svm
 
 METHODS = [(kind, solver) for kind in ("primal", "dual") for solver in ("CLARABEL", "OSQP", "SCS")]
 # Relative to max(1, ||w*||, |b*|): Clarabel stops ~1e-4 off on degenerate sets (an

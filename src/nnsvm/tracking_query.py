@@ -1,7 +1,8 @@
 """Reading the project's MLflow runs back: for the UI (``nnsvm.ui``) and the tests, never for a stage.
 
-Stages write through :mod:`nnsvm.core.tracking`; this module only reads, so no stage
-depends on it (tests/test_tracking.py checks dvc.yaml) and editing it reruns nothing.
+Stages write through :mod:`nnsvm.core.tracking`; this module only reads (but for
+:func:`end_orphans`, which ``make readme`` calls), so no stage depends on it (tests/test_tracking.py
+checks dvc.yaml) and editing it reruns nothing.
 Besides core/tracking.py, the only module that imports MLflow.
 """
 
@@ -101,3 +102,15 @@ def child_runs(parent_run_id: str) -> list[dict[str, Any]]:
     names = [n for n in tracking.experiment_names() if mlflow.get_experiment_by_name(n) is not None]
     frame = mlflow.search_runs(experiment_names=names, filter_string=f"tags.mlflow.parentRunId = '{parent_run_id}'")
     return frame.to_dict(orient="records")
+
+
+def end_orphans() -> list[str]:
+    """End KILLED the runs a killed stage left RUNNING (:func:`tracking.end_orphaned_runs`) in the project's store.
+
+    For ``make readme`` (:mod:`nnsvm.timings`): a repro served from DVC's cache runs no stage, so none ended them.
+    """
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking.tracking_uri())
+    client = mlflow.MlflowClient()
+    return tracking.end_orphaned_runs(client, tracking.existing_experiment_ids(client))

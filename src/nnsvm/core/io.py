@@ -6,13 +6,10 @@ import glob
 import json
 import os
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 
 @contextmanager
@@ -48,14 +45,6 @@ def write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically: a kill mid-write leaves the old file or none, never half."""
     with atomic_path(path) as tmp:
         tmp.write_text(text)
-
-
-def save_npz(path: str | Path, **arrays: np.ndarray) -> None:
-    """Write ``arrays`` as an ``.npz``, atomically and byte-for-byte reproducible (``np.savez`` stamps the time)."""
-    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w") as archive:
-        for key, array in arrays.items():
-            with archive.open(zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0)), "w") as fh:
-                np.lib.format.write_array(fh, np.ascontiguousarray(array), allow_pickle=False)
 
 
 def read_json(path: str | Path) -> Any:

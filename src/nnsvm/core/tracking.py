@@ -329,15 +329,6 @@ def host() -> dict[str, str]:
     return {"cpu": cpu, "gpu": gpu, "python": platform.python_version()}
 
 
-def end_orphans() -> list[str]:
-    """:func:`end_orphaned_runs` over the project's store (``make readme``: a repro served from cache runs no stage)."""
-    import mlflow
-
-    mlflow.set_tracking_uri(tracking_uri())
-    client = mlflow.MlflowClient()
-    return end_orphaned_runs(client, _existing_experiment_ids(client))
-
-
 def one_line(exc: BaseException) -> str:
     """``Type: first line of the message``, for the ``error`` tag."""
     text = str(exc).strip().splitlines()
@@ -375,7 +366,7 @@ def stage_run(
         with _one_writer(uri):
             client = mlflow.MlflowClient()  # a new SQLite store runs its migrations here: one process at a time
             experiment_id = _experiment_id(client, experiment_of(stage), root, own_store)
-        end_orphaned_runs(client, _existing_experiment_ids(client))
+        end_orphaned_runs(client, existing_experiment_ids(client))
     except Exception as exc:  # noqa: BLE001 - any store failure is the user's to fix
         raise NnsvmError(store_error(uri, exc)) from None
     commit, dirty = git_commit(root), git_dirty(root)
@@ -405,7 +396,8 @@ def stage_run(
     write_json(run_record_path(stage), record)
 
 
-def _existing_experiment_ids(client: Any) -> list[str]:
+def existing_experiment_ids(client: Any) -> list[str]:
+    """The IDs of those of :func:`experiment_names` the store holds."""
     found = (client.get_experiment_by_name(name) for name in experiment_names())
     return [e.experiment_id for e in found if e is not None]
 

@@ -6,9 +6,9 @@ The problem: L2-regularised logistic regression,
 strictly convex, so it has one minimiser and Newton's method is well defined.
 
 * SGD (correct):    theta <- theta - eta * grad l_i(theta), one sample at a time.
-* SGD (seed):       theta <- theta - eta * l_i(theta) * x_i  (the loss value, not its gradient).
+* SGD (answer):     theta <- theta - eta * l_i(theta) * x_i  (the loss value, not its gradient).
 * Newton (correct): theta <- theta - H(theta)^-1 grad f(theta)  (f'/f'' in many dimensions).
-* Newton (seed):    theta <- theta - f(theta) / f'(theta), a root-finding step; in many
+* Newton (answer):  theta <- theta - f(theta) / f'(theta), a root-finding step; in many
   dimensions the step to where the tangent plane reaches zero,
   theta - f grad f / ||grad f||^2. It looks for f = 0, which a loss > 0 never reaches.
 """

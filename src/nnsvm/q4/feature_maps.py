@@ -6,7 +6,7 @@ Each map's parameter is derived from the data, never typed in:
   centre (mean) of the negative block.
 * DB2 (negatives on a small circle, positives on a large one):
   ``phi(x) = x1^2 + x2^2``.
-* DB3 (rings - + -): ``phi(x) = |x1^2 + x2^2 - R|``. The seed calls R "the
+* DB3 (rings - + -): ``phi(x) = |x1^2 + x2^2 - R|``. The answer calls R "the
   radius of the positive samples", but ``x1^2 + x2^2`` is a *squared* radius, so
   R must be the squared radius of the positive ring; we compute both.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from nnsvm import svm
+from nnsvm.q4 import svm
 
 
 @dataclass(frozen=True)

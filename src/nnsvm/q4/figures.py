@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnsvm import svm
 from nnsvm.data.toy import ToySet
 from nnsvm.plotting import plt, scatter_points
-from nnsvm.q4 import feature_maps
+from nnsvm.q4 import feature_maps, svm
 
 
 def _circle(ax, points: np.ndarray, colour: str, style: str, label: str) -> None:

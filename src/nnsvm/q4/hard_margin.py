@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnsvm import svm
+from nnsvm.q4 import svm
 from nnsvm.q4.params import Q4SvmParams
 
 DEGENERATE_POINT = (1.0, 4.0)  # on the margin with alpha = 0

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from nnsvm import svm
 from nnsvm.measurement import Format, Measurement, measure, show
+from nnsvm.q4 import svm
 from nnsvm.q4.params import Q4SvmParams
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnsvm import kernels
+from nnsvm.q5 import identities
 from nnsvm.q5.params import Q5Params
 from nnsvm.stats import loglog_slope
 
@@ -22,21 +23,21 @@ def sample(p: Q5Params, rng: np.random.Generator) -> np.ndarray:
 def run(x: np.ndarray, p: Q5Params, rng: np.random.Generator) -> dict:
     """``kernels.json``: per kernel, the largest CS ratio, ||mu_phi|| two ways, PSD and scikit-learn checks."""
     out = {"n_points": len(x), "dim": x.shape[1], "pairs": len(x) * (len(x) - 1), "kernels": {}}
-    input_mean = kernels.mean_norm_from_features(x)
+    input_mean = identities.mean_norm_from_features(x)
     for k in kernel_list(p):
         kmat = kernels.gram(k, x)
         row = {
-            "cs_max_ratio": kernels.cauchy_schwarz_ratio(kmat),
-            "mu_norm_kernel": kernels.mean_norm_from_kernel(kmat),
-            "sklearn_max_abs_err": kernels.sklearn_error(k, x, kmat),
+            "cs_max_ratio": identities.cauchy_schwarz_ratio(kmat),
+            "mu_norm_kernel": identities.mean_norm_from_kernel(kmat),
+            "sklearn_max_abs_err": identities.sklearn_error(k, x, kmat),
             "input_mean_norm": input_mean,
-        } | kernels.psd_check(kmat)
+        } | identities.psd_check(kmat)
         if k.name != "rbf":
-            phi = kernels.feature_map(k, x)
-            row |= {"feature_dim": phi.shape[1], "mu_norm_features": kernels.mean_norm_from_features(phi)}
+            phi = identities.feature_map(k, x)
+            row |= {"feature_dim": phi.shape[1], "mu_norm_features": identities.mean_norm_from_features(phi)}
             row["mu_norm_abs_err"] = abs(row["mu_norm_features"] - row["mu_norm_kernel"])
         out["kernels"][k.label] = row
-    errors = kernels.rff_errors(x, p.gamma, p.rff_features, p.rff_repeats, rng)
+    errors = identities.rff_errors(x, p.gamma, p.rff_features, p.rff_repeats, rng)
     out["rbf_rff"] = {
         "features": list(p.rff_features),
         "mean_abs_err": errors,

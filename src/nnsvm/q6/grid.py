@@ -27,6 +27,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.svm import SVC
 
 from nnsvm.core.errors import NnsvmError
+from nnsvm.kernels import Kernel, gram
 from nnsvm.q6.params import Q6KernelGrid
 
 log = logging.getLogger(__name__)
@@ -108,15 +109,10 @@ def refined(grid: Q6KernelGrid, best: Candidate, factor: float) -> list[Candidat
 
 
 def kernel_matrix(a: np.ndarray, b: np.ndarray, c: Candidate) -> np.ndarray:
-    """``K[i, j] = k(a_i, b_j)`` exactly as libsvm defines it for ``c.kernel``."""
-    dots = a @ b.T
-    if c.kernel == "linear":
-        return dots
-    assert c.gamma is not None, "poly and rbf candidates carry a gamma"
-    if c.kernel == "poly":
-        return (c.gamma * dots + c.coef0) ** c.degree
-    sq = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * dots
-    return np.exp(-c.gamma * np.maximum(sq, 0.0))
+    """``K[i, j] = k(a_i, b_j)`` for ``c``'s kernel, as libsvm defines it: :func:`nnsvm.kernels.gram`."""
+    assert c.kernel == "linear" or c.gamma is not None, "poly and rbf candidates carry a gamma"
+    gamma = 1.0 if c.gamma is None else c.gamma  # linear has none, and gram ignores it there
+    return gram(Kernel(c.kernel, gamma, c.coef0, 1 if c.degree is None else c.degree), a, b)
 
 
 def folds(y: np.ndarray, n_folds: int) -> list[tuple[np.ndarray, np.ndarray]]:

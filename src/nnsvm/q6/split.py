@@ -7,6 +7,7 @@ so one small file of indices names every set exactly.
 from __future__ import annotations
 
 import logging
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,9 +15,17 @@ import numpy as np
 from sklearn.preprocessing import StandardScaler
 
 from nnsvm.core.errors import NnsvmError
-from nnsvm.core.io import save_npz
+from nnsvm.core.io import atomic_path
 
 log = logging.getLogger(__name__)
+
+
+def save_npz(path: str | Path, **arrays: np.ndarray) -> None:
+    """Write ``arrays`` as an ``.npz``, atomically and byte-for-byte reproducible (``np.savez`` stamps the time)."""
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w") as archive:
+        for key, array in arrays.items():
+            with archive.open(zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0)), "w") as fh:
+                np.lib.format.write_array(fh, np.ascontiguousarray(array), allow_pickle=False)
 
 
 @dataclass(frozen=True)

@@ -308,11 +308,3 @@ def error_vs_exact(fit: SvmFit) -> dict[str, float]:
     if fit.alphas is not None and len(fit.alphas) == len(EXACT_ALPHAS):
         err["alpha_err"] = float(np.max(np.abs(fit.alphas - np.asarray(EXACT_ALPHAS))))
     return err
-
-
-def is_separable(x: np.ndarray, y: np.ndarray, solver: str = "CLARABEL") -> bool:
-    """Whether a hyperplane separates the two labels (the hard-margin primal is feasible)."""
-    fit = primal(x, y, solver)
-    if fit.separable is None:
-        raise NnsvmError(f"{fit.method}: {fit.status}; pick another solver")
-    return fit.separable
