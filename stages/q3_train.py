@@ -6,7 +6,7 @@ Usage: ``python -m stages.q3_train <model>`` with ``<model>`` a key of ``q3.mode
 import sys
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import nested, tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import digest, load_section
 from nnsvm.core.errors import NnsvmError
@@ -34,11 +34,11 @@ def main(name: str) -> None:
         seed_everything(p.seed)
         fits = ensemble.fit_seeds(spec, tensors, p.seeds_of(name), name, together=p.ensemble)
         for seed, fit in fits.items():  # one child run per seed: the UI's Group by (tag model) gives mean and range
-            with tracking.child_run(f"{name} seed {seed}", {"seed": seed}, {"model": name}):
+            with nested.child_run(f"{name} seed {seed}", {"seed": seed}, {"model": name}):
                 results.write_curves(REPORTS, name, seed, fit.history)
                 for e in fit.history:
                     tracking.log_metrics({"train_loss": e.train_loss, "test_accuracy": e.test_accuracy}, step=e.epoch)
-        tracking.log_mean_curve([f.history for f in fits.values()], ["train_loss", "test_accuracy"])
+        nested.log_mean_curve([f.history for f in fits.values()], ["train_loss", "test_accuracy"])
         result = results.train_result(fits, spec.epochs, device.type, spec.report_epochs)
         checkpoint.save(f"models/q3/{name}.pt", spec, {s: f.model for s, f in fits.items()})
         write_json(REPORTS / "train" / f"{name}.json", result)
@@ -48,7 +48,7 @@ def main(name: str) -> None:
             | {f"epoch{e}.{k}": v for e, at in result["by_epoch"].items() for k, v in at["summary"].items()}
         )
         first = next(iter(fits.values()))
-        tracking.log_torch_model(first.model, name, tensors[2][:2].cpu().numpy())
+        nested.log_torch_model(first.model, name, tensors[2][:2].cpu().numpy())
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 import sys
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import nested, tracking
 from nnsvm.core.cli import run_stage
 from nnsvm.core.config import digest, load_section
 from nnsvm.core.errors import NnsvmError
@@ -40,7 +40,7 @@ def main(kernel: str) -> None:
                 ),
                 figure,
             )
-            tracking.log_child_runs(candidate_runs(kernel, name, scored))
+            nested.log_child_runs(candidate_runs(kernel, name, scored))
             tracking.log_metrics(
                 {f"{name}.best_cv_accuracy": results[name]["best"]["cv_accuracy"], f"{name}.n_candidates": len(scored)}
             )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from nnsvm import tracking_query
-from nnsvm.core import tracking
+from nnsvm.core import nested, tracking
 from nnsvm.core.errors import NnsvmError
 
 
@@ -118,7 +118,8 @@ def test_a_stage_the_quick_reader_cannot_read_is_read_by_dvc(monkeypatch, tmp_pa
 
 
 def test_only_tracking_and_its_read_back_import_mlflow_and_no_stage_reads_back():
-    """It finds MLflow imported only in core/tracking.py and tracking_query.py, and no stage depending on the latter."""
+    """It finds MLflow imported only in core/tracking.py (every stage's run), core/nested.py (the child runs and
+    models of two stages) and tracking_query.py, and no stage depending on the last."""
     import yaml
 
     root = Path(__file__).resolve().parents[1]
@@ -127,7 +128,7 @@ def test_only_tracking_and_its_read_back_import_mlflow_and_no_stage_reads_back()
         for p in [*(root / "src").rglob("*.py"), *(root / "stages").glob("*.py")]
         if "import mlflow" in p.read_text() or "from mlflow" in p.read_text()
     }
-    assert importers == {"src/nnsvm/core/tracking.py", "src/nnsvm/tracking_query.py"}
+    assert importers == {"src/nnsvm/core/tracking.py", "src/nnsvm/core/nested.py", "src/nnsvm/tracking_query.py"}
     query = "src/nnsvm/tracking_query.py"
     for name, stage in yaml.safe_load((root / "dvc.yaml").read_text())["stages"].items():
         for dep in (stage.get("do") or stage).get("deps") or []:
@@ -161,7 +162,7 @@ def test_experiments_open_in_the_model_training_view(monkeypatch, tmp_path):
 
 STAGE_SCRIPT = """
 import sys, time
-from nnsvm.core import tracking
+from nnsvm.core import nested, tracking
 time.sleep(float(sys.argv[1]))  # what imports and param checks take in a real stage
 with tracking.stage_run("slow", params={}):
     print("started", flush=True)
@@ -235,10 +236,10 @@ def test_seed_child_runs_and_the_mean_curve(monkeypatch, tmp_path):
     curves = {1: [P(epoch=1, acc=0.5), P(epoch=2, acc=0.7)], 2: [P(epoch=1, acc=0.7), P(epoch=2, acc=0.9)]}
     with tracking.stage_run("q3_train@m", params={}) as run_id:
         for seed, curve in curves.items():
-            with tracking.child_run(f"m seed {seed}", {"seed": seed, "unused": None}, {"model": "m"}):
+            with nested.child_run(f"m seed {seed}", {"seed": seed, "unused": None}, {"model": "m"}):
                 for point in curve:
                     tracking.log_metrics({"acc": point.acc}, step=point.epoch)
-        tracking.log_mean_curve(list(curves.values()), ["acc"])
+        nested.log_mean_curve(list(curves.values()), ["acc"])
     children = tracking_query.child_runs(run_id)
     assert sorted(c["params.seed"] for c in children) == ["1", "2"]
     assert {c["tags.model"] for c in children} == {"m"} and "params.unused" not in children[0]

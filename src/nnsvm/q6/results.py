@@ -51,7 +51,7 @@ def describe(row: dict) -> str:
 
 
 def candidate_runs(kernel: str, protocol: str, scored: list[Scored]) -> list[tuple[str, dict, dict]]:
-    """One ``(name, params, metrics)`` child run per grid candidate (``tracking.log_child_runs``)."""
+    """One ``(name, params, metrics)`` child run per grid candidate (``nested.log_child_runs``)."""
     runs = []
     for s in scored:
         c = s.to_dict()
