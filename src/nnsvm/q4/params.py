@@ -15,7 +15,7 @@ class Q4SvmParams(Section):
     primal_solvers: tuple[SolverName, ...] = Field(min_length=2)
     dual_solvers: tuple[SolverName, ...] = Field(min_length=2)
     hard_c: float = Field(gt=0)  # scikit-learn's C for the hard margin
-    answer_c: float = Field(gt=0)  # the C the seed used
+    answer_c: float = Field(gt=0)  # the C the answer used
     sv_tol: float = Field(gt=0)  # alpha above this times the largest alpha: a support vector
     margin_tol: float = Field(gt=0)  # |y (w.x + b) - 1| below this: on the margin
     tol: float = Field(gt=0)  # the alphas' interval (w, b and the margin carry the accuracy each solver proves)
