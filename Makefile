@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
 UI_PORT ?= 5000
-# `make server`: the shared MLflow server (README, "Working as a team").
+# `make server`: the shared MLflow server (docs/team.md).
 SERVER_HOME ?= $(CURDIR)/.server
 SERVER_PORT ?= 5001
 PG_PORT ?= 5433
@@ -64,7 +64,7 @@ typecheck: $(STAMP)
 ui: $(STAMP)
 	$(BIN)/python -m nnsvm.ui serve $(UI_PORT)
 
-# Screenshots of the comparison views (README, "Looking at results") under reports/mlflow/.
+# Screenshots of the comparison views (docs/tracking.md, "Looking at results") under reports/mlflow/.
 ui-screenshots: $(STAMP)
 	$(BIN)/python -m nnsvm.ui screenshots reports/mlflow
 

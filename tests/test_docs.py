@@ -358,9 +358,44 @@ def test_readme_links_every_doc():
     assert not unlinked, unlinked
 
 
+# An issue or a past submission cited by number (built from pieces, so this file does not match itself).
+CITATION = re.compile(r"\b(?:" + "iss" + "ue|st" + "op" + r")[ #-]*\d+", re.I)
+CODE = [
+    *sorted(
+        f
+        for d in ("src", "stages", "tests", "benchmarks")
+        for ext in ("py", "html")
+        for f in (REPO / d).rglob(f"*.{ext}")
+    ),
+    REPO / "Makefile",
+]
+
+
 def test_no_doc_cites_an_issue_or_a_past_submission():
-    """It finds no "issue 13" or "stop 20" in the docs: a reader cannot look those up."""
-    cited = [(relative(doc), m) for doc in DOCS for m in re.findall(r"\b(?:issue|stop) #?\d+", doc.read_text(), re.I)]
+    """It finds no issue or past submission cited by number in the docs: a reader cannot look those up."""
+    cited = [(relative(doc), m) for doc in DOCS for m in CITATION.findall(doc.read_text())]
+    assert not cited, cited
+
+
+def test_sections_the_code_names_exist():
+    """It finds each section a comment names (`(docs/team.md, "Working as a team")`, `(README, "Results")`) as a
+    heading of that page (or a paragraph's bold lead): a section moved to another page leaves no comment
+    pointing at the old one."""
+    named = re.compile(r"\((README|docs/[\w.-]+\.md), \"([^\"]+)\"\)")
+    wrong = []
+    for f in CODE:
+        for page, section in named.findall(f.read_text()):
+            doc = REPO / ("README.md" if page == "README" else page)
+            text = doc.read_text() if doc.exists() else ""
+            headings = re.findall(r"^#+ (.+)$", text, flags=re.M) + re.findall(r"^\*\*([^*]+?)\*\*", text, flags=re.M)
+            if section not in headings:
+                wrong.append((relative(f), page, section))
+    assert not wrong, wrong
+
+
+def test_no_code_cites_an_issue_or_a_past_submission():
+    """It finds none in the code, the tests, the benchmarks or the Makefile either: say what the code does."""
+    cited = [(relative(f), m) for f in CODE for m in CITATION.findall(f.read_text())]
     assert not cited, cited
 
 

@@ -1,4 +1,4 @@
-"""Identical reruns (issue 13 item 3): what a rerun recomputes comes out with the same bytes."""
+"""Identical reruns: what a rerun recomputes comes out with the same bytes."""
 
 import hashlib
 

@@ -1,4 +1,4 @@
-"""Interrupted stages (issue 13 item 4): a SIGKILL at any point leaves nothing taken for finished.
+"""Interrupted stages: a SIGKILL at any point leaves nothing taken for finished.
 
 Each kill is injected in a child process at the point where a write is under way:
 half the bytes out, then ``SIGKILL`` (no ``finally``, no ``atexit`` runs). The
@@ -214,7 +214,7 @@ def test_mnist_killed_mid_swap_is_refetched_and_its_temp_dirs_removed(tmp_path, 
 
 
 def masked(path: Path) -> bytes:
-    """A file's bytes: with times and run IDs out of the hashed outputs (issue 13 item 3), a rerun repeats them all."""
+    """A file's bytes: with times and run IDs out of the hashed outputs, a rerun repeats them all."""
     return path.read_bytes()
 
 

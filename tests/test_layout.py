@@ -146,3 +146,72 @@ def test_every_stage_script_has_a_stage():
         assert "import mlflow" not in text and "load_section(" in text or stem == "report", stem
         assert "tracking.stage_run(" in text and "run_stage(" in text, stem
         assert len(text.splitlines()) <= 70, f"stages/{stem}.py is no longer thin ({len(text.splitlines())} lines)"
+
+
+def dep_paths(stage: dict) -> list[str]:
+    return [d if isinstance(d, str) else next(iter(d)) for d in stage.get("deps", [])]
+
+
+SOURCES = sorted(p for p in (SRC / "nnsvm").rglob("*.py") if p.name != "__init__.py")
+
+
+def depended_sources(stage: dict) -> set[Path]:
+    """The nnsvm source files a stage's deps cover (a folder covers every .py under it; ``__init__`` files,
+    which hold no code, and non-Python files such as templates left out)."""
+    deps = dep_paths(stage)
+    return {f for f in SOURCES if covered(f, deps)}
+
+
+CLOSURES = {name: nnsvm_closure(stage_script(stage)) for name, stage in STAGES.items()}
+DEPENDED = {name: depended_sources(stage) for name, stage in STAGES.items()}
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_deps_name_only_imported_modules(name):
+    """It lists in each stage's deps no source file the stage does not import (directly or not): an edit to
+    such a file would rerun the stage for nothing."""
+    excess = [str(f.relative_to(REPO)) for f in sorted(DEPENDED[name] - CLOSURES[name])]
+    assert not excess, (
+        f"stage {name} depends on files it does not import: {excess} — name files instead of the folder in dvc.yaml"
+    )
+
+
+def rerun_table() -> list[tuple[str, int, int]]:
+    """For each nnsvm source file: how many stages an edit to it reruns (their deps cover it), and how many
+    stages import it."""
+    return [
+        (
+            str(f.relative_to(SRC)),
+            sum(f in DEPENDED[n] for n in STAGES),
+            sum(f in CLOSURES[n] for n in STAGES),
+        )
+        for f in SOURCES
+    ]
+
+
+def test_an_edit_reruns_only_the_stages_that_import_it(capsys):
+    """It prints, for each source file, the stages an edit to it reruns and the stages that import it, and
+    finds no file outside the shared core (the files every stage imports) that reruns more stages than
+    import it."""
+    table = rerun_table()
+    width = max(len(f) for f, _, _ in table)
+    with capsys.disabled():
+        print(f"\n{'source file':<{width}}  reruns  imported by  (of {len(STAGES)} stages)")
+        for file, reruns, imports in table:
+            flag = "  <- reruns more" if reruns > imports else ""
+            print(f"{file:<{width}}  {reruns:>6}  {imports:>11}{flag}")
+    core = set.intersection(*CLOSURES.values())
+    over = [
+        f"{file} (reruns {reruns}, imported by {imports})"
+        for file, reruns, imports in table
+        if reruns > imports and SRC / file not in core
+    ]
+    assert not over, f"edits to these files rerun stages that do not import them: {over}"
+
+
+def test_shared_core_is_small():
+    """It keeps the shared core (the source files every stage depends on, so an edit to any of them reruns
+    the whole pipeline) to 400 lines in all."""
+    core = sorted(set.intersection(*DEPENDED.values()))
+    lines = {str(f.relative_to(SRC)): len(f.read_text().splitlines()) for f in core}
+    assert sum(lines.values()) <= 400, f"the shared core is {sum(lines.values())} lines (at most 400): {lines}"

@@ -3,7 +3,7 @@
 Q6's stages run with the default params (the committed ``q6`` section: the
 split that failed on the subset, the full grids, the final fits); the other
 stages with the tiny profile, to keep CI's time. The whole default pipeline on
-the subset was run by hand (README, "Without network").
+the subset was run by hand (docs/data.md, "Without network").
 """
 
 import json

@@ -31,8 +31,8 @@ def test_grid_set_is_stratified_with_minimum_per_class():
 
 
 def test_a_grid_fraction_too_small_for_the_data_takes_the_minimum_per_class(caplog):
-    """It raises a class's share to min_per_class, with a warning, where the data is small (issue 13 item 5:
-    the 5,000-image subset stopped here, "8 images of digit 0, fewer than 10")."""
+    """It raises a class's share to min_per_class, with a warning, where the data is small (on
+    the 5,000-image subset a class's share can come to 8 images, fewer than 10)."""
     split = make_split(LABELS, 0.2, {"published": 0.05, "improved": 0.5}, 10, np.random.default_rng(0))
     assert np.bincount(LABELS[split.grid["published"]], minlength=10).min() == 10
     assert "under the minimum of 10" in caplog.text

@@ -247,8 +247,8 @@ def _engine_sentence(name: str, b: dict[str, Any], zeros: int, tol: float) -> st
     return (
         f"Evaluated by libsvm's one-vs-one rule from its own support vectors, dual coefficients and intercepts, "
         f"the same fitted {name} predicts {b['zero_as_six_reference']} zeros as 6 "
-        f"({_share(b['zero_as_six_reference'], zeros)}) and reaches {100 * b['test_accuracy_reference']:.2f}% test "
-        f"accuracy ({100 * b['test_accuracy_engine']:.2f}% by the engine): the engine's decision values differ from "
+        f"({_share(b['zero_as_six_reference'], zeros)}) and reaches {pct(b['test_accuracy_reference'])} test "
+        f"accuracy ({pct(b['test_accuracy_engine'])} by the engine): the engine's decision values differ from "
         f"those of the coefficients on {len(b['pairs_disagreeing'])} pair classifier(s), {gaps} (every other pair "
         f"agrees within {b['largest_gap_elsewhere']:.1g}), which changes {b['predictions_changed']} test predictions."
     )

@@ -41,7 +41,7 @@ class Split:
         return self.train[~np.isin(self.train, self.grid[protocol])]
 
     def save(self, path: str | Path) -> None:
-        """Write the split atomically and byte-for-byte reproducible (issue 13: a kill leaves no half file)."""
+        """Write the split atomically and byte-for-byte reproducible (a kill leaves no half file)."""
         grids = {f"grid_{name}": idx for name, idx in self.grid.items()}
         save_npz(path, train=self.train, test=self.test, **grids)
 
@@ -79,7 +79,7 @@ def stratified_subset(
 
     On little data (the 5,000-image subset) ``fraction`` of a class can fall below
     ``min_per_class``; the class then gives ``min_per_class`` images, with a warning
-    naming the change (issue 13 item 5). A class with fewer than ``min_per_class``
+    naming the change. A class with fewer than ``min_per_class``
     images in all is an error.
     """
     chosen = []
