@@ -98,6 +98,6 @@ def test_every_q3_model_and_seed_is_in_a_view_that_shows_all_its_runs(pipeline):
         if "#/metric/" in url
     }
     assert all(len(ids) <= ui.TABLE_ROWS for ids in listed.values()), {k: len(v) for k, v in listed.items()}
-    models = {stages[i] for name in ("q3_published_test_accuracy", "q3_corrected_test_accuracy") for i in listed[name]}
+    models = {stages[i] for name in ("q3_published_test_accuracy", "q3_ours_test_accuracy") for i in listed[name]}
     assert models == {s for s in stages.values() if s.startswith("q3_train@")}
     assert {"q3_seeds_mlp_published", "q3_seeds_lenet_published"} <= set(listed)  # 2 seeds each in the tiny run

@@ -33,7 +33,7 @@ def mlflow_durations(work) -> dict[str, float]:
 
 def test_timings_page_agrees_with_mlflow_durations(pipeline):
     """It writes reports/timings.md after the run (make readme): one row per stage, each within a second of MLflow."""
-    run_in(pipeline, "python", "-m", "nnsvm.report")
+    run_in(pipeline, "python", "-m", "nnsvm.timings")
     rows = [line.split(" | ") for line in (pipeline / "reports" / "timings.md").read_text().splitlines()]
     shown = {
         r[0].strip("| "): (r[1].strip("`"), float(r[3].removesuffix(" s")))

@@ -152,7 +152,7 @@ def views(base: str) -> dict[str, str]:
         runs = [r for r in tracking_query.runs() if r["experiment_id"] == q3]
         groups = {
             "published": [r["run_id"] for r in runs if str(r["tags.stage"]).endswith("_published")],
-            "corrected": [r["run_id"] for r in runs if not str(r["tags.stage"]).endswith("_published")],
+            "ours": [r["run_id"] for r in runs if not str(r["tags.stage"]).endswith("_published")],
         }
         for group, models in groups.items():
             for metric in ("test_accuracy", "train_loss"):  # one curve per model: the mean over its seeds
