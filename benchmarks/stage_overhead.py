@@ -31,12 +31,15 @@ OLD = "31f4a75"  # before the start-up was cut
 PROJECT = ("dvc.yaml", "params.yaml", "stages", "src", "claims", "requirements.lock")
 NO_WORK = '''"""A stage that does no work: only what every stage does around its work."""
 
-from nnsvm.core import tracking
+from nnsvm.core import config, tracking
 from nnsvm.core.cli import run_stage
+
+# Since the params reader moved to config, a stage passes its params (before, stage_run read them).
+DECLARED = {"params": config.declared_params("toy")} if hasattr(config, "declared_params") else {}
 
 
 def main():
-    with tracking.stage_run("toy"):
+    with tracking.stage_run("toy", **DECLARED):
         pass
 
 

@@ -16,7 +16,8 @@ optimiser and schedule), on the same images:
   against each bare setting's loop run once per seed, one model after another; the
   ratio ensemble / best bare setting has the goal >= 1.5x for the LeNets.
 
-The contenders alternate round by round (the order rotates, so drift hits all). Prints
+Every contender runs with the allocation the stages use (``nnsvm.memory.reuse_freed_memory``; its own
+effect: benchmarks/malloc.py). The contenders alternate round by round (the order rotates, so drift hits all). Prints
 each one's median images/s with the slowest and fastest round, and the ratios
 project / bare one thread (goal >= 1.8x) and project / best bare setting (goal >= 0.95x).
 
@@ -50,6 +51,7 @@ from q3loops import (
     shift_passes,
 )
 
+from nnsvm import memory
 from nnsvm.nets.params import ModelParams
 from nnsvm.params import load_params
 
@@ -198,10 +200,13 @@ def main() -> None:
         args.rounds, args.images, args.shift_images = 2, 512, 64
     max_shift = 1 if args.quick else q3.shift.max_shift
     threads = project_threads(q3.threads)
+    # Every contender gets the allocation the stages use (benchmarks/malloc.py times it apart).
+    reused = memory.reuse_freed_memory()
     x, y, described = load_data(max(args.images, args.shift_images))
     print(
         f"{described}; {cores()} cores; torch {torch.__version__}; project threads {threads} "
-        f"(q3.threads {q3.threads}); shifts up to {max_shift} px, batch {q3.shift.batch_size}"
+        f"(q3.threads {q3.threads}); shifts up to {max_shift} px, batch {q3.shift.batch_size}; "
+        f"freed memory reused: {'yes' if reused else 'no (not glibc)'}"
         + ("; QUICK: not a measurement" if args.quick else "")
     )
     results: dict[str, dict[str, dict]] = {"train": {}, "shift": {}}

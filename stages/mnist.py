@@ -8,9 +8,9 @@ import os
 from functools import partial
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.data import mnist, mnist_fetch
 
 STAGE = "mnist"
@@ -26,10 +26,10 @@ def main() -> None:
     got = mnist_fetch.acquire(OUT, ORIGIN, p.source, mirrors, p.timeout_s, p.subset_test_per_class, cached=cached)
     if not got.written:
         return  # nothing written: no run to track, downstream stays cached
-    with tracking.stage_run(STAGE, params_digest=digest(p)):
-        tracking.tag_data(mnist.data_digest(got.manifest), got.manifest["source"])
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(p)):
+        inputs.tag_data(mnist.data_digest(got.manifest), got.manifest["source"])
         tracking.log_metrics({"train_count": got.manifest["train_count"], "test_count": got.manifest["test_count"]})
-        tracking.log_dataset(
+        inputs.log_dataset(
             mnist_fetch.dataset_name(got.manifest),
             source=got.origin["origin"],
             digest=mnist.data_digest(got.manifest),

@@ -3,9 +3,9 @@
 import logging
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.data import toy
 from nnsvm.measurement import measurement_metrics, write_measurements
@@ -22,9 +22,9 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 def main() -> None:
     p = load_section("q1", Q1Params)
-    with tracking.stage_run(STAGE, params_digest=digest(p)):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(p)):
         data = toy.load(DATA)
-        tracking.use_data("clusters", DATA, toy.digest({"clusters": data}), "generated")
+        inputs.use_data("clusters", DATA, toy.digest({"clusters": data}), "generated")
         (step, net), relu, pulses = measure.step_net(data), measure.relu_net(p), measure.pulses(p)
         log.info("step net accuracy %.4f; ReLU net max error %.1e", step["accuracy"], relu["fine"]["max_abs_err"])
         for name, result in (("step_net", step), ("relu_net", relu), ("pulses", pulses)):

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import torch
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
@@ -29,10 +29,10 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 def main() -> None:
     p, q3 = load_section("q1", Q1Params), load_training()
     train.set_threads(q3.threads)
-    with tracking.stage_run(STAGE, params_digest=digest(p.linear, p.sparsity)):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(p.linear, p.sparsity)):
         data = mnist.load("data/mnist")
         label = DataLabel(source=data.source, train=len(data.y_train), test=len(data.y_test), digest=data.digest)
-        tracking.use_data("mnist", "data/mnist", data.digest, data.source)
+        inputs.use_data("mnist", "data/mnist", data.digest, data.source)
         tensors = train.mnist_tensors(data, q3.max_train, torch.device("cpu"))  # CPU: the timings are the CPU's
         seed_everything(p.linear.seed)
         lin, ring_models, rings = linear.measure(p.linear, tensors)

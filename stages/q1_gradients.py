@@ -5,9 +5,9 @@ from pathlib import Path
 
 import torch
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.io import read_json, write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
@@ -30,11 +30,11 @@ def main() -> None:
     p, q3 = load_section("q1.gradients", GradientsParams), load_training()
     original = load_section(f"q3.models.{ORIGINAL}", ModelParams)
     train.set_threads(q3.threads)
-    with tracking.stage_run(STAGE, params_digest=digest(p, original)):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(p, original)):
         device = train.resolve_device(q3.device)
         data = mnist.load("data/mnist")
         label = DataLabel(source=data.source, train=len(data.y_train), test=len(data.y_test), digest=data.digest)
-        tracking.use_data("mnist", "data/mnist", data.digest, data.source)
+        inputs.use_data("mnist", "data/mnist", data.digest, data.source)
         tensors = train.mnist_tensors(data, q3.max_train, device)
         seed_everything(p.seed)
         deep = gradients.measure_deep(tensors, p)

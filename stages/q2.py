@@ -3,9 +3,9 @@
 import logging
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import toy
@@ -23,10 +23,10 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 def main() -> None:
     p = load_section("q2", Q2Params)
-    with tracking.stage_run(STAGE, params_digest=digest(p)):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(p)):
         rng = seed_everything(p.seed)
         data = toy.load(DATA)
-        tracking.use_data("clusters", DATA, toy.digest({"clusters": data}), "generated")
+        inputs.use_data("clusters", DATA, toy.digest({"clusters": data}), "generated")
         grads, optim = measure.run_backprop(p, rng), measure.run_optim(data, p.optim, rng)
         log.info("gradient agreement %s; f* = %.6f", grads["max_abs_diff"], optim["f_star"])
         write_json(OUT / "backprop.json", grads)

@@ -8,9 +8,9 @@ and the LeNet trained on shifted images (reports/q3/measurements_invariance.json
 
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import load_section
+from nnsvm.core.config import declared_params, load_section
 from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import read_json, write_json
 from nnsvm.data import mnist
@@ -40,11 +40,11 @@ def main() -> None:
     if missing := sorted({m for pair in GAINS.values() for m in pair} - set(p.models)):
         raise NnsvmError(f"q3.models lacks {', '.join(missing)}, which the pooling ablation compares; add them back")
     train.set_threads(p.threads)
-    with tracking.stage_run(STAGE):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE)):
         device = train.resolve_device(p.device)
         data = mnist.load("data/mnist")
         label = DataLabel(source=data.source, train=len(data.y_train), test=len(data.y_test), digest=data.digest)
-        tracking.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
+        inputs.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
         n = s.max_test or len(data.y_test)
         x, _ = train.to_tensors(data.x_test[:n], data.y_test[:n], device)
         net = checkpoint.load(f"models/q3/{MODEL}.pt", device)[0]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import load_section
+from nnsvm.core.config import declared_params, load_section
 from nnsvm.core.io import read_json, write_json
 from nnsvm.data import mnist
 from nnsvm.measurement import DataLabel, figures_of, measurement_metrics, write_measurements
@@ -18,7 +18,7 @@ REPORTS = Path("reports/q3")
 
 def main() -> None:
     p = load_section("q3", Q3Params)
-    with tracking.stage_run(STAGE):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE)):
         manifest = mnist.load_manifest(Path("data/mnist"))  # which MNIST the trained models saw
         label = DataLabel.of_manifest(manifest, mnist.data_digest(manifest))
         trained = {name: read_json(REPORTS / "train" / f"{name}.json") for name in p.models}

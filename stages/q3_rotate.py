@@ -6,9 +6,9 @@ measurements the claims are judged by (measurements_rotate.json). Each model is 
 
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
@@ -25,13 +25,13 @@ REPORTS, FIGURES = Path("reports/q3"), Path("reports/q3/rotate")
 def main() -> None:
     p = load_section("q3", Q3Params)
     train.set_threads(p.threads)
-    with tracking.stage_run(STAGE, params_digest=digest(p.rotate, p.shift)):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(p.rotate, p.shift)):
         seed_everything(p.seed)
         turns = rotate.angles(p.rotate.max_angle, p.rotate.step)
         device = train.resolve_device(p.device)
         data = mnist.load("data/mnist")
         label = DataLabel(source=data.source, train=len(data.y_train), test=len(data.y_test), digest=data.digest)
-        tracking.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
+        inputs.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
         n = p.shift.max_test or len(data.y_test)
         x, y = train.to_tensors(data.x_test[:n], data.y_test[:n], device)
         nets = rotate.first_seeds(p.models, Path("models/q3"), device)

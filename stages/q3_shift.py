@@ -7,9 +7,9 @@ and measures every in-frame image of the demo class (demo.json).
 
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
@@ -26,11 +26,11 @@ def main() -> None:
     p = load_section("q3", Q3Params)
     s = p.shift
     train.set_threads(p.threads)
-    with tracking.stage_run(STAGE, params_digest=digest(s)):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(s)):
         seed_everything(p.seed)
         device = train.resolve_device(p.device)
         data = mnist.load("data/mnist")
-        tracking.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
+        inputs.use_data("mnist", "data/mnist", data.digest, data.source, "evaluation")
         n = s.max_test or len(data.y_test)
         x, y = train.to_tensors(data.x_test[:n], data.y_test[:n], device)
         nets = {name: checkpoint.load(f"models/q3/{name}.pt", device) for name in p.models}

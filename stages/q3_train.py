@@ -6,9 +6,9 @@ Usage: ``python -m stages.q3_train <model>`` with ``<model>`` a key of ``q3.mode
 import sys
 from pathlib import Path
 
-from nnsvm.core import nested, tracking
+from nnsvm.core import inputs, nested, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
@@ -26,10 +26,11 @@ def main(name: str) -> None:
         raise NnsvmError(f"unknown Q3 model {name!r}; pass one of {', '.join(p.models)}")
     spec = p.models[name]
     train.set_threads(p.threads)
-    with tracking.stage_run(f"q3_train@{name}", params_digest=digest(spec)):
+    stage = f"q3_train@{name}"
+    with tracking.stage_run(stage, params=declared_params(stage), params_digest=digest(spec)):
         device = train.resolve_device(p.device)
         data = mnist.load("data/mnist")
-        tracking.use_data("mnist", "data/mnist", data.digest, data.source)
+        inputs.use_data("mnist", "data/mnist", data.digest, data.source)
         tensors = train.mnist_tensors(data, p.max_train, device)
         seed_everything(p.seed)
         fits = ensemble.fit_seeds(spec, tensors, p.seeds_of(name), name, together=p.ensemble)

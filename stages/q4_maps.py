@@ -3,9 +3,9 @@
 import logging
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.data import toy
 from nnsvm.measurement import measurement_metrics, write_measurements
@@ -22,9 +22,9 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 def main() -> None:
     p = load_section("q4.maps", Q4MapsParams)
-    with tracking.stage_run(STAGE, params_digest=digest(p)):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(p)):
         sets = {name: toy.load(DATA / f"{name}.npz") for name in maps.DATA_SETS}
-        tracking.use_data("+".join(sets), DATA, toy.digest(sets), "generated")
+        inputs.use_data("+".join(sets), DATA, toy.digest(sets), "generated")
         report, mapped = maps.run(sets, p.solver)
         log.info("separable after the map: %s", {k: v["mapped"]["separable"] for k, v in report.items()})
         write_json(OUT / "feature_maps.json", report)

@@ -3,9 +3,9 @@
 import logging
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.data import toy
 from nnsvm.measurement import measurement_metrics, write_measurements
@@ -22,9 +22,9 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 def main() -> None:
     p = load_section("q4.svm", Q4SvmParams)
-    with tracking.stage_run(STAGE, params_digest=digest(p)):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(p)):
         data = toy.load(DATA)
-        tracking.use_data("four_points", DATA, toy.digest({"four_points": data}), "generated")
+        inputs.use_data("four_points", DATA, toy.digest({"four_points": data}), "generated")
         methods, checks, fits = hard_margin.run(data.x, data.y, p)
         log.info(
             "%d methods on %s points; largest |b - 3.5| %.1e",

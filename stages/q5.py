@@ -3,9 +3,9 @@
 import logging
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.io import write_json
 from nnsvm.core.seeding import seed_everything
 from nnsvm.measurement import measurement_metrics, write_measurements
@@ -21,10 +21,10 @@ log = logging.getLogger(f"nnsvm.{STAGE}")
 
 def main() -> None:
     p = load_section("q5", Q5Params)
-    with tracking.stage_run(STAGE, params_digest=digest(p)):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(p)):
         rng = seed_everything(p.seed)
         x = measure.sample(p, rng)
-        tracking.tag_data(f"normal-seed{p.seed}-{p.n_points}x{p.dim}", "generated")
+        inputs.tag_data(f"normal-seed{p.seed}-{p.n_points}x{p.dim}", "generated")
         result = measure.run(x, p, rng)
         log.info(
             "%s points: largest Cauchy-Schwarz ratio %.15f",

@@ -3,11 +3,12 @@
 import sys
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import read_json, write_json
+from nnsvm.memory import reuse_freed_memory
 from nnsvm.plotting import save_figure
 from nnsvm.q6 import data as q6data
 from nnsvm.q6 import diagnose, figures, final, results
@@ -18,15 +19,17 @@ MACHINE = Path("reports/machine")  # what the engine check showed on which CPU: 
 
 
 def main(protocol: str) -> None:
+    reuse_freed_memory()  # big kernel matrices: nnsvm.memory
     q6 = load_section("q6", Q6Params)
     if protocol not in PROTOCOLS:
         raise NnsvmError(
             f"protocol {protocol!r} unknown; run `python -m stages.q6_final <one of {', '.join(PROTOCOLS)}>`"
         )
     proto = q6.protocol(protocol)
-    with tracking.stage_run(f"q6_final@{protocol}", params_digest=digest(proto)):
+    stage = f"q6_final@{protocol}"
+    with tracking.stage_run(stage, params=declared_params(stage), params_digest=digest(proto)):
         data = q6data.load()
-        tracking.use_data("mnist-q6-split", q6data.SPLIT_FILE, data.digest, data.source)
+        inputs.use_data("mnist-q6-split", q6data.SPLIT_FILE, data.digest, data.source)
         grids = {k: read_json(f"reports/q6/grid/{k}.json")[protocol] for k in q6.kernels}
         kernel, best = results.best_over_kernels(grids)
         x_train, y_train, x_test, y_test = data.final_sets(protocol, proto.final_train, proto.scaling)

@@ -3,11 +3,12 @@
 import sys
 from pathlib import Path
 
-from nnsvm.core import nested, tracking
+from nnsvm.core import inputs, nested, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.errors import NnsvmError
 from nnsvm.core.io import write_json
+from nnsvm.memory import reuse_freed_memory
 from nnsvm.plotting import save_figure
 from nnsvm.q6 import data as q6data
 from nnsvm.q6.figures import cv_heatmap
@@ -19,14 +20,16 @@ OUT = Path("reports/q6/grid")
 
 
 def main(kernel: str) -> None:
+    reuse_freed_memory()  # big kernel matrices: nnsvm.memory
     q6 = load_section("q6", Q6Params)
     if kernel not in q6.kernels:
         raise NnsvmError(f"kernel {kernel!r} unknown; run `python -m stages.q6_grid <one of {', '.join(q6.kernels)}>`")
+    stage = f"q6_grid@{kernel}"
     with tracking.stage_run(
-        f"q6_grid@{kernel}", params_digest=digest(*(q6.protocol(n).kernels[kernel] for n in PROTOCOLS))
+        stage, params=declared_params(stage), params_digest=digest(*(q6.protocol(n).kernels[kernel] for n in PROTOCOLS))
     ):
         data = q6data.load()
-        tracking.use_data("mnist-q6-split", q6data.SPLIT_FILE, data.digest, data.source, "grid-search")
+        inputs.use_data("mnist-q6-split", q6data.SPLIT_FILE, data.digest, data.source, "grid-search")
         results = {}
         for name in PROTOCOLS:
             proto = q6.protocol(name)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from nnsvm.core import tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import load_section
+from nnsvm.core.config import declared_params, load_section
 from nnsvm.core.io import atomic_path, read_json, write_json
 from nnsvm.data import mnist
 from nnsvm.measurement import DataLabel, figures_of, measurement_metrics, write_measurements
@@ -17,7 +17,7 @@ OUT = Path("reports/q6")
 
 def main() -> None:
     q6 = load_section("q6", Q6Params)
-    with tracking.stage_run(STAGE):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE)):
         manifest = mnist.load_manifest(Path("data/mnist"))  # which MNIST the trained models saw
         label = DataLabel.of_manifest(manifest, mnist.data_digest(manifest))
         grids = {k: read_json(OUT / "grid" / f"{k}.json") for k in q6.kernels}

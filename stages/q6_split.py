@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import mnist
 from nnsvm.q6.data import SPLIT_FILE
@@ -16,15 +16,15 @@ STAGE = "q6_split"
 
 def main() -> None:
     p = load_section("q6.split", Q6SplitParams)
-    with tracking.stage_run(STAGE, params_digest=digest(p)):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(p)):
         rng = seed_everything(p.seed)
         data = mnist.load("data/mnist")
-        tracking.tag_data(data.digest, data.source)
+        inputs.tag_data(data.digest, data.source)
         _, y = pool(data.x_train, data.y_train, data.x_test, data.y_test)
         split = make_split(y, p.test_fraction, dict(p.grid_fraction), p.min_per_class, rng, p.max_images)
         split.save(SPLIT_FILE)
         tracking.log_metrics(split_sizes(split, y))
-        tracking.log_dataset(
+        inputs.log_dataset(
             "mnist-pooled-70k", source=Path(SPLIT_FILE).resolve().as_uri(), digest=data.digest, context="split"
         )
 

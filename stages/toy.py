@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from nnsvm.core import tracking
+from nnsvm.core import inputs, tracking
 from nnsvm.core.cli import run_stage
-from nnsvm.core.config import digest, load_section
+from nnsvm.core.config import declared_params, digest, load_section
 from nnsvm.core.seeding import seed_everything
 from nnsvm.data import toy
 from nnsvm.plotting import save_figure, scatter_labelled
@@ -16,13 +16,13 @@ FIGURES = Path("reports/toy")
 
 def main() -> None:
     p = load_section("toy", toy.ToyParams)
-    with tracking.stage_run(STAGE, params_digest=digest(p)):
+    with tracking.stage_run(STAGE, params=declared_params(STAGE), params_digest=digest(p)):
         sets = toy.generate(p, seed_everything(p.seed))
-        tracking.tag_data(toy.digest(sets), "generated")
+        inputs.tag_data(toy.digest(sets), "generated")
         for name, data in sets.items():
             data.save(DATA / f"{name}.npz")
             save_figure(scatter_labelled(data.x, data.y, toy.TITLES[name]), FIGURES / f"{name}.png")
-            tracking.log_dataset(
+            inputs.log_dataset(
                 name,
                 source=(DATA / f"{name}.npz").resolve().as_uri(),
                 digest=toy.digest({name: data}),

@@ -195,6 +195,25 @@ def pytest_itemcollected(item):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker under ``--dist loadgroup``: the group's suffix on each grouped test's node ID.
+
+    pytest-xdist 3.8 groups tests by renaming them ``<node ID>@<group>`` through ``item._nodeid``, which
+    pytest 9 no longer reads (a node ID is now the structured ``item._id``), so the group fell apart and
+    both workers built the pipeline. This renames them the pytest 9 way; it does nothing where xdist's
+    own renaming took.
+    """
+    if not getattr(config.option, "loadgroup", False) or not items or not hasattr(items[0], "_id"):
+        return
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is not None and "@" not in item.nodeid.rpartition("]")[2]:
+            item._id = NodeId.parse(f"{item.nodeid}@{mark.args[0]}")
+
+
 def pytest_terminal_summary(terminalreporter, config):
     """Per tier: how many tests ran and the seconds they took (summed over workers); and the pipeline builds."""
     totals: dict[str, list[float]] = {}

@@ -56,10 +56,10 @@ def artifact_paths(client, run_id: str, folder: str | None = None) -> list[str]:
 def declared_params(work) -> dict[str, dict[str, str]]:
     """Each stage's params as dvc.yaml declares them, flat and as tracking logs them (str, cut at 6000)."""
     code = (
-        "import json, subprocess; from nnsvm.core import tracking; "
+        "import json, subprocess; from nnsvm.core import config, tracking; "
         "out = subprocess.run(['dvc', 'stage', 'list', '--name-only'], capture_output=True, text=True); "
         "names = out.stdout.split(); "
-        "print(json.dumps({s: {k: str(v)[:6000] for k, v in tracking.flatten(tracking.stage_params(s)).items()} "
+        "print(json.dumps({s: {k: str(v)[:6000] for k, v in tracking.flatten(config.declared_params(s)).items()} "
         "for s in names}))"
     )
     return python_json(work, code, {})  # type: ignore[return-value]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from nnsvm import tracking_query
-from nnsvm.core import nested, tracking
+from nnsvm.core import config, inputs, nested, tracking
 from nnsvm.core.errors import NnsvmError
 
 
@@ -50,9 +50,9 @@ def test_stage_run_records_tags_params_metrics_and_dataset(monkeypatch, tmp_path
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     monkeypatch.chdir(tmp_path)
     with tracking.stage_run("demo", params={"toy": {"seed": 3}}, params_digest="pd") as run_id:
-        tracking.tag_data("dd", "generated")
+        inputs.tag_data("dd", "generated")
         tracking.log_metrics({"acc": 0.5})
-        tracking.log_dataset("pts", source="file:///x.npz", digest="abc", context="training")
+        inputs.log_dataset("pts", source="file:///x.npz", digest="abc", context="training")
     (run,) = tracking_query.runs(stage="demo")
     assert run["run_id"] == run_id
     assert run["tags.stage"] == "demo" and run["tags.params_digest"] == "pd"
@@ -83,7 +83,7 @@ def test_logged_params_are_the_ones_dvc_yaml_declares(monkeypatch, tmp_path):
 
     # A copy, so that DVC never opens the working repository (a `dvc repro` may hold it).
     monkeypatch.chdir(copy_pipeline(tmp_path / "p"))
-    params = tracking.stage_params("q6_grid@rbf")
+    params = config.declared_params("q6_grid@rbf")
     flat = tracking.flatten(params)
     assert {"q6.n_jobs", "q6.published.refine_factor", "q6.improved.kernels.rbf.C"} <= set(flat)
     assert not any(k.startswith("q6.published.kernels.linear") for k in flat)
@@ -98,7 +98,7 @@ def test_the_quick_params_reader_agrees_with_dvc_on_every_stage(monkeypatch, tmp
     monkeypatch.chdir(copy_pipeline(tmp_path / "p"))
     names = [stage.addressing for stage in Repo(".").index.stages]
     assert len(names) >= 30 and "q3_train@lenet" in names and "q6_final@improved" in names
-    quick = {name: tracking.stage_params(name) for name in names}
+    quick = {name: config.declared_params(name) for name in names}
     assert quick == {name: dvc.api.params_show(stages=name) for name in names}
 
 
@@ -112,14 +112,15 @@ def test_a_stage_the_quick_reader_cannot_read_is_read_by_dvc(monkeypatch, tmp_pa
         + "  grid:\n    matrix:\n      c: [1, 2]\n    cmd: echo ${item.c}\n    params:\n      - q2\n"
     )
     monkeypatch.chdir(work)
-    assert tracking.stage_params("grid@1") == {"q2": tracking.stage_params("q2")["q2"]}
+    assert config.declared_params("grid@1") == {"q2": config.declared_params("q2")["q2"]}
     with pytest.raises(NnsvmError, match="cannot read the params of stage nosuch"):
-        tracking.stage_params("nosuch")
+        config.declared_params("nosuch")
 
 
 def test_only_tracking_and_its_read_back_import_mlflow_and_no_stage_reads_back():
-    """It finds MLflow imported only in core/tracking.py (every stage's run), core/nested.py (the child runs and
-    models of two stages) and tracking_query.py, and no stage depending on the last."""
+    """It finds MLflow imported only in core/tracking.py (every stage's run), core/inputs.py (the data a run
+    reads), core/nested.py (the child runs and models of two stages) and tracking_query.py, and no stage
+    depending on the last."""
     import yaml
 
     root = Path(__file__).resolve().parents[1]
@@ -128,7 +129,8 @@ def test_only_tracking_and_its_read_back_import_mlflow_and_no_stage_reads_back()
         for p in [*(root / "src").rglob("*.py"), *(root / "stages").glob("*.py")]
         if "import mlflow" in p.read_text() or "from mlflow" in p.read_text()
     }
-    assert importers == {"src/nnsvm/core/tracking.py", "src/nnsvm/core/nested.py", "src/nnsvm/tracking_query.py"}
+    core = {f"src/nnsvm/core/{name}.py" for name in ("tracking", "inputs", "nested")}
+    assert importers == core | {"src/nnsvm/tracking_query.py"}
     query = "src/nnsvm/tracking_query.py"
     for name, stage in yaml.safe_load((root / "dvc.yaml").read_text())["stages"].items():
         for dep in (stage.get("do") or stage).get("deps") or []:
@@ -162,7 +164,7 @@ def test_experiments_open_in_the_model_training_view(monkeypatch, tmp_path):
 
 STAGE_SCRIPT = """
 import sys, time
-from nnsvm.core import nested, tracking
+from nnsvm.core import config, inputs, nested, tracking
 time.sleep(float(sys.argv[1]))  # what imports and param checks take in a real stage
 with tracking.stage_run("slow", params={}):
     print("started", flush=True)

@@ -35,13 +35,10 @@ def run_stage(name: str, main: Callable[[], None]) -> NoReturn:
 
 
 def _exit(code: int) -> NoReturn:
-    """Exit without tearing down every imported module (MLflow, torch: over half a second).
-
-    What the interpreter does before that clean-up still happens, in its order: threads are joined
-    (and worker pools shut down), the exit handlers run (MLflow ends its run, logging flushes,
-    temporary files go), the streams are flushed. Only the freeing of every object, which writes
-    nothing, is skipped. Any other error propagates as usual (a traceback and exit 1).
-    """
+    """Exit without tearing down every imported module (MLflow, torch: over half a second). What comes
+    before that clean-up still happens, in order: threads joined, exit handlers run (MLflow ends its run,
+    logging flushes, temporary files go), streams flushed; only freeing objects, which writes nothing, is
+    skipped. Any other error propagates as usual (a traceback and exit 1)."""
     getattr(threading, "_shutdown", lambda: None)()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):

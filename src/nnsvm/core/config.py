@@ -153,3 +153,68 @@ def digest(*sections: BaseModel) -> str:
     """A short stable hash of the given sections, for tagging tracked runs."""
     blob = json.dumps([s.model_dump(mode="json") for s in sections], sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def declared_params(stage: str) -> dict[str, Any]:
+    """The params ``dvc.yaml`` declares for ``stage``, with their values: what its MLflow run logs.
+
+    Plain and ``foreach`` stages are read here as DVC reads them, in milliseconds; anything else
+    (``matrix``, ``vars``, another params file, a missing key) goes to ``dvc.api.params_show``, which
+    costs most of a second and words the error. tests/test_tracking.py checks both agree on every stage.
+    """
+    try:
+        return _declared_params(stage)
+    except Exception:  # noqa: BLE001 - whatever this reader does not know, DVC reads
+        return _dvc_params(stage)
+
+
+def _declared_params(stage: str) -> dict[str, Any]:
+    import re
+
+    from ruamel.yaml import YAML  # DVC's own loader (YAML 1.2): PyYAML would read 1.0e6 as a string
+
+    yaml = YAML(typ="safe")
+    name, _, key = stage.partition("@")
+    entry, values = yaml.load(Path("dvc.yaml").read_text())["stages"][name], yaml.load(Path("params.yaml").read_text())
+    context: dict[str, Any] = {}
+    if "matrix" in entry or "vars" in entry or (key and "foreach" not in entry):
+        raise LookupError(stage)
+    if "foreach" in entry:
+        items = entry["foreach"]
+        if isinstance(items, str):
+            items = _get(values, re.fullmatch(r"\$\{([\w.]+)\}", items)[1])  # type: ignore[index]
+        context = {"key": key, "item": items[key]} if isinstance(items, dict) else {"item": items[items.index(key)]}
+        entry = entry["do"]
+    found: dict[str, Any] = {}
+    for declared in entry.get("params") or []:
+        dotted = re.sub(r"\$\{(\w+)\}", lambda m: _scalar(context[m.group(1)]), declared)
+        *parents, last = dotted.split(".")
+        node = found
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = _get(values, dotted)
+    return found
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, dict | list):
+        raise TypeError(value)
+    return str(value)
+
+
+def _get(values: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        values = values[part]
+    return values
+
+
+def _dvc_params(stage: str) -> dict[str, Any]:
+    """The params of ``stage`` through DVC itself."""
+    import dvc.api
+
+    try:
+        return dvc.api.params_show(stages=stage)
+    except Exception as exc:  # noqa: BLE001 - DVC raises many types; all mean the same to a user
+        raise NnsvmError(
+            f"cannot read the params of stage {stage} from dvc.yaml ({exc}); run it from the project root"
+        ) from None

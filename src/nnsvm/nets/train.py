@@ -19,6 +19,7 @@ from torch.nn import functional as F
 from nnsvm.core.errors import NnsvmError
 from nnsvm.core.progress import progress
 from nnsvm.data.mnist import Mnist
+from nnsvm.memory import reuse_freed_memory
 from nnsvm.nets import models
 from nnsvm.nets.augment import predict, random_shift
 from nnsvm.nets.params import ModelParams
@@ -48,7 +49,9 @@ def resolve_device(device: str) -> torch.device:
 
 
 def set_threads(threads: int) -> None:
-    """Torch's CPU threads; 0 leaves torch's default."""
+    """Torch's CPU threads (0 leaves torch's default), and freed tensors' memory kept for the next
+    (``nnsvm.memory.reuse_freed_memory``): what a training or evaluation stage sets before its first tensor."""
+    reuse_freed_memory()
     if threads:
         torch.set_num_threads(threads)
 

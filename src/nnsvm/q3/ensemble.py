@@ -20,11 +20,12 @@ classes of ``nnsvm.nets.models``), whose test accuracy ``train.accuracy`` measur
 for a model trained alone; those models are what :func:`fit` returns.
 
 Speed: on a quiet 2-core machine the stack ran slower than the bare loop once per seed
-(``benchmarks/train_throughput.py --loops ensemble``: 0.68x for lenet_published's 5 seeds,
-0.89x for 2), so ``q3.ensemble`` is off by default. In a profile of that stack the
-elementwise passes over the first layer's maps (``sigmoid_backward`` above all) cost several
-times their steady-state time when they write freshly allocated 385 MB tensors: the first
-place to look.
+(``benchmarks/train_throughput.py --loops ensemble``: 0.68x for lenet_published's 5 seeds, 0.89x
+for 2), so ``q3.ensemble`` is off by default. The profile blamed the elementwise passes over the
+first layer's maps (``sigmoid_backward`` above all) writing freshly mapped 385 MB tensors; with
+freed memory reused (``nnsvm.memory``), which sped the bare loop up too, the stack measured 1.12x
+the best bare loop at 8,192 images per seed but 0.42x at 20,480 (mlp_published: 0.86x), not yet
+explained, so it stays off.
 """
 
 from __future__ import annotations

@@ -79,6 +79,8 @@ def final_metrics(result: dict) -> dict[str, float]:
 
 
 def fitted_accuracies(fitted: Fitted, y_train: np.ndarray, y_test: np.ndarray) -> dict[str, float]:
+    if fitted.train_pred is None:
+        raise ValueError("an SVM's training-set predictions come from diagnose.by_rule: call it first")
     return {
         "train_accuracy": accuracy(y_train, fitted.train_pred),
         "test_accuracy": accuracy(y_test, fitted.test_pred),
