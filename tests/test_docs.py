@@ -21,7 +21,7 @@ import yaml
 
 REPO = next(p for p in Path(__file__).resolve().parents if (p / "dvc.yaml").exists())  # wherever tests/ nests it
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-README_MAX_LINES = 160
+README_MAX_LINES = 152
 
 # Named by the docs, made by running something, never committed.
 MADE_BY_A_RUN = {
@@ -237,7 +237,7 @@ def relative(doc: Path) -> str:
 
 
 def test_readme_fits_a_few_screens():
-    """It keeps README within 160 lines: the rest lives in docs/."""
+    """It keeps README within 152 lines: the rest lives in docs/."""
     assert len((REPO / "README.md").read_text().splitlines()) <= README_MAX_LINES
 
 
