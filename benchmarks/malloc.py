@@ -4,7 +4,7 @@
 glibc's ``mmap`` for big blocks, so the activations of one step reuse the pages the last step freed
 instead of arriving as fresh ones the kernel zeroes. A setting of the process, it cannot be undone
 inside one: each round runs one child process per mode, alternating (the order rotates), and each
-child times the project's epoch (``train.fit`` for one epoch, as stage q3_train runs it) after one
+child times the project's epoch (``q3loops.project_epoch``: ``train.fit`` for one epoch, as q3_train runs it) after one
 untimed warm-up epoch. Prints images/s and the CPU seconds spent in the kernel (page faults) and in
 user code, per mode, and the ratio reuse / default.
 
@@ -29,23 +29,19 @@ MODES = ("default", "reuse")
 
 def child(mode: str, model: str, images: int) -> None:
     """In a fresh process: set the mode, warm up one epoch, time one; print seconds and CPU times as JSON."""
-    import time
-
-    import torch
-    from q3loops import load_data
+    from q3loops import load_data, project_epoch, project_threads
 
     from nnsvm import memory
-    from nnsvm.nets import train
     from nnsvm.params import load_params
 
     applied = memory.reuse_freed_memory() if mode == "reuse" else False
-    spec = load_params().q3.models[model].model_copy(update={"epochs": 1, "report_epochs": []})
+    q3 = load_params().q3
+    spec, threads = q3.models[model], project_threads(q3.threads)
     x, y, _ = load_data(images)
-    data = (x, y, x[:10], y[:10])
-    train.fit(spec, data, torch.Generator().manual_seed(0))
-    before, start = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-    train.fit(spec, data, torch.Generator().manual_seed(1))
-    wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF)
+    project_epoch(spec, x, y, 0, threads)
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    wall = project_epoch(spec, x, y, 1, threads)
+    after = resource.getrusage(resource.RUSAGE_SELF)
     used = {"user": after.ru_utime - before.ru_utime, "sys": after.ru_stime - before.ru_stime}
     print(json.dumps({"seconds": wall, "applied": applied, **used}))
 

@@ -183,7 +183,12 @@ def _declared_params(stage: str) -> dict[str, Any]:
         items = entry["foreach"]
         if isinstance(items, str):
             items = _get(values, re.fullmatch(r"\$\{([\w.]+)\}", items)[1])  # type: ignore[index]
-        context = {"key": key, "item": items[key]} if isinstance(items, dict) else {"item": items[items.index(key)]}
+        if isinstance(items, dict):
+            context = {"key": key, "item": items[key]}
+        elif key in items:  # a list of names (a list of numbers or mappings: DVC reads it)
+            context = {"item": key}
+        else:
+            raise LookupError(stage)
         entry = entry["do"]
     found: dict[str, Any] = {}
     for declared in entry.get("params") or []:
