@@ -35,3 +35,27 @@ def test_reusing_freed_memory_changes_no_result():
     }
     assert out["default"][0] == "None" and out["reuse"][0] == "True"
     assert out["default"][1] == out["reuse"][1]
+
+
+# A block bigger than any finite threshold the project ever set (1 GiB), allocated and freed: glibc's
+# mallinfo2 tells how many bytes its heap still holds (``arena``, the first field). Page-fault counts
+# would not do: transparent huge pages fault 2 MB at a time, so a trimmed heap faults few pages back in.
+_HELD_AFTER_FREE = """
+import ctypes, numpy as np
+from nnsvm import memory
+assert memory.reuse_freed_memory()
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = type("mallinfo2", (ctypes.Structure,), {"_fields_": [(f, ctypes.c_size_t) for f in (
+    "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]})
+block = np.empty(1_200_000_000, dtype=np.uint8)
+block.fill(1)
+del block
+print(libc.mallinfo2().arena)
+"""
+
+
+def test_a_freed_block_over_a_gibibyte_stays_in_the_heap():
+    """After 1.2 GB is freed, glibc's heap still holds it for the next step: the heap is never trimmed
+    (a trim threshold of 1 GiB, or a value mallopt's C int wraps to 0, hands it back to the kernel)."""
+    held = subprocess.run([sys.executable, "-c", _HELD_AFTER_FREE], capture_output=True, text=True, check=True).stdout
+    assert int(held) >= 1_200_000_000

@@ -19,13 +19,13 @@ run it is deterministic. After every epoch the stack is copied into ordinary mod
 classes of ``nnsvm.nets.models``), whose test accuracy ``train.accuracy`` measures as it does
 for a model trained alone; those models are what :func:`fit` returns.
 
-Speed: on a quiet 2-core machine the stack ran slower than the bare loop once per seed
-(``benchmarks/train_throughput.py --loops ensemble``: 0.68x for lenet_published's 5 seeds, 0.89x
-for 2), so ``q3.ensemble`` is off by default. The profile blamed the elementwise passes over the
-first layer's maps (``sigmoid_backward`` above all) writing freshly mapped 385 MB tensors; with
-freed memory reused (``nnsvm.memory``), which sped the bare loop up too, the stack measured 1.12x
-the best bare loop at 8,192 images per seed but 0.42x at 20,480 (mlp_published: 0.86x), not yet
-explained, so it stays off.
+Speed: the stack does no better than the bare loop once per seed on a 2-core machine, so
+``q3.ensemble`` is off by default. With freed memory reused and the heap never trimmed
+(``nnsvm.memory``: trimming had made every step of a 5-seed stack fault 1.4 GB back in), 5 rounds of
+``benchmarks/train_throughput.py --loops ensemble`` measured 1.01x the best bare loop for
+lenet_published's 10 seeds and 0.81x for mlp_published's 5 (it was 0.68x and 0.43x). The profile:
+the elementwise passes over the first layer's maps (``sigmoid_backward``, ``avg_pool2d``'s backward)
+are bound by memory bandwidth, which a wider computation does not add.
 """
 
 from __future__ import annotations
