@@ -44,9 +44,10 @@ _HELD_AFTER_FREE = """
 import ctypes, numpy as np
 from nnsvm import memory
 assert memory.reuse_freed_memory()
+class Mallinfo2(ctypes.Structure):  # malloc.h: ten size_t fields, arena first
+    _fields_ = [("arena", ctypes.c_size_t), ("rest", ctypes.c_size_t * 9)]
 libc = ctypes.CDLL(None)
-libc.mallinfo2.restype = type("mallinfo2", (ctypes.Structure,), {"_fields_": [(f, ctypes.c_size_t) for f in (
-    "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]})
+libc.mallinfo2.restype = Mallinfo2
 block = np.empty(1_200_000_000, dtype=np.uint8)
 block.fill(1)
 del block

@@ -6,7 +6,7 @@ import ctypes
 import platform
 
 M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # glibc's mallopt parameters (malloc.h)
-NEVER_TRIM = -1  # mallopt(3): a trim threshold of -1 disables trimming completely
+NEVER_TRIM = -1  # mallopt(3): -1 disables trimming; a large value would not do (a C int: 1 << 36 wraps to 0)
 
 
 def reuse_freed_memory() -> bool:
@@ -25,5 +25,4 @@ def reuse_freed_memory() -> bool:
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return False
     mallopt = ctypes.CDLL(None).mallopt
-    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]  # a value that does not fit a C int must fail, not wrap
     return bool(mallopt(M_MMAP_MAX, 0)) and bool(mallopt(M_TRIM_THRESHOLD, NEVER_TRIM))
