@@ -17,7 +17,7 @@ from conftest import REPO, copy_pipeline, make_blobs, run_in, write_mirror
 
 from nnsvm.data import mnist, mnist_fetch
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.xdist_group("mnist_pipeline")]  # one worker: its fixtures built once
 
 NO_MIRROR_ANSWERS = {"data": {"mnist": {"mirrors": ["http://127.0.0.1:9/"], "timeout_s": 1}}}
 # What `-S toy.seed=7` reaches: the seed moves the clusters and rings, not the four points (q4_svm) or DB1.

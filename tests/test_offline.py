@@ -16,7 +16,7 @@ from conftest import REPO, copy_pipeline, run_in
 from nnsvm.data import mnist
 from nnsvm.q6.split import Split, pool
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.xdist_group("offline")]  # one worker: `offline` built once
 
 MARK = "5,000-image subset"
 

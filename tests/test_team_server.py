@@ -12,7 +12,7 @@ from teamkit import check_queue_against_mlflow, commit_all, python_json, server_
 
 from nnsvm.server import credentials, start, stop
 
-pytestmark = pytest.mark.system
+pytestmark = [pytest.mark.system, pytest.mark.xdist_group("served")]  # one worker: `served` built once
 
 
 @pytest.fixture(scope="module")
