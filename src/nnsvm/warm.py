@@ -12,8 +12,9 @@ process killed outright takes its child with it.
 What a child shares with the server is only what was imported before any stage ran: one server serves one
 interpreter, one set of installed packages and one environment (:func:`server_key`), and nnsvm's own
 modules are always imported afresh in the child, so an edit to them counts at the next stage. A server
-exits after :data:`IDLE_S` seconds without a stage. ``NNSVM_WARM=0`` runs every stage in its own process, as
-before; when no server can be started the stage runs in its own process too, with one line saying why.
+exits after :data:`IDLE_S` seconds without a stage (``NNSVM_WARM_IDLE_S``). ``NNSVM_WARM=0`` runs every
+stage in its own process, as before; where no server can be had, the stage runs in its own process too,
+with one line saying why. The cost of a stage with and without it: benchmarks/stage_overhead.py.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 SWITCH = "NNSVM_WARM"
-IDLE_S = 120.0  # a server with no stage for this long exits
+IDLE_S = 120.0  # a server with no stage for this long exits (``NNSVM_WARM_IDLE_S`` sets another)
 START_TIMEOUT_S = 60.0  # the imports take a few seconds, more on a loaded machine
 # Third-party modules only: what every stage imports (MLflow, the SQLite store, the params' readers) and the
 # heavy ones many stages import (torch, pyplot, scikit-learn, cvxpy). Never nnsvm's own: those must follow edits.
@@ -192,8 +193,10 @@ def _exit_as(pid: int, status: int | None) -> NoReturn:
         os._exit(1)
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        signal.signal(sig, signal.SIG_DFL)
+        if sig not in (signal.SIGKILL, signal.SIGSTOP):  # the two whose handling cannot be set (or reset)
+            signal.signal(sig, signal.SIG_DFL)
         os.kill(os.getpid(), sig)
+        os._exit(128 + sig)  # a signal whose default is to be ignored: the shell's code for it
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 1)
 
 
@@ -220,6 +223,7 @@ def serve(path: Path) -> None:
     """Accept stages on ``path`` until :data:`IDLE_S` seconds pass with none running."""
     import selectors
 
+    idle_s = float(os.environ.get("NNSVM_WARM_IDLE_S") or IDLE_S)
     preload()
     os.chdir("/")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -233,11 +237,11 @@ def serve(path: Path) -> None:
     running: dict[int, tuple[socket.socket, int]] = {}  # pidfd -> (connection, pid)
     idle_since = time.monotonic()
     accepting = True
-    while running or (accepting and time.monotonic() - idle_since < IDLE_S):
+    while running or (accepting and time.monotonic() - idle_since < idle_s):
         if accepting and not _owns(path, inode):  # another server took the path: finish the running stages
             selector.unregister(listener)
             accepting = False
-        for key, _ in selector.select(timeout=5.0):
+        for key, _ in selector.select(timeout=min(5.0, idle_s)):
             if key.data == "accept":
                 conn, _ = listener.accept()
                 started = _fork_stage(conn, listener, selector, running)
