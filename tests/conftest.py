@@ -130,6 +130,8 @@ def pipeline_env(work: Path, overrides: dict[str, str | None] | None = None) -> 
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONPATH"] = str(work / "src")
     env["MLFLOW_DISABLE_TELEMETRY"] = "true"
+    # Each copy's PYTHONPATH gets its own warm server (nnsvm.warm, about 1 GB): gone 20 s after its last stage.
+    env.setdefault("NNSVM_WARM_IDLE_S", "20")
     for key, value in (overrides or {}).items():
         if value is None:
             env.pop(key, None)

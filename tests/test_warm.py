@@ -71,8 +71,7 @@ def runtime():
 
 
 def env_for(runtime: str, **extra: str) -> dict[str, str]:
-    # pytest names the current test in PYTEST_CURRENT_TEST: left out, so that the tests share a server
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NNSVM_WARM", "MLFLOW_", "PYTEST_CURRENT"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NNSVM_WARM", "MLFLOW_"))}
     return env | {"PYTHONPATH": str(REPO / "src"), "TMPDIR": runtime, "NNSVM_WARM_IDLE_S": "30", **extra}
 
 
@@ -214,10 +213,25 @@ def test_a_server_exits_when_idle(project, runtime):
     assert not sock.exists()
 
 
-def test_the_server_key_follows_the_environment_but_not_the_stage_name():
-    base = {"PATH": "/bin", "DVC_STAGE": "toy"}
-    assert warm.server_key(base) == warm.server_key(base | {"DVC_STAGE": "q5", "PWD": "/elsewhere"})
+def test_the_server_key_follows_the_environment_but_not_what_only_nnsvm_dvc_and_pytest_read(tmp_path):
+    """It gives the copies of a project (PYTHONPATH their own src, holding only nnsvm) one key, whatever the
+    stage, test or MNIST mirror; another tracking URI, or a PYTHONPATH that brings more (a sitecustomize), a
+    key of its own, and then every variable counts."""
+    copies = []
+    for name in ("a", "b"):
+        (tmp_path / name / "src" / "nnsvm").mkdir(parents=True)
+        copies.append(str(tmp_path / name / "src"))
+    base = {"PATH": "/bin", "PYTHONPATH": copies[0], "DVC_STAGE": "toy", "PYTEST_CURRENT_TEST": "t1 (call)"}
+    other = {"PYTHONPATH": copies[1], "DVC_STAGE": "q5", "PWD": "/x", "NNSVM_MNIST_MIRROR": "/m", "DVC_ROOT": "/r"}
+    assert warm.server_key(base) == warm.server_key(base | other | {"PYTEST_CURRENT_TEST": "t2 (setup)"})
     assert warm.server_key(base) != warm.server_key(base | {"MLFLOW_TRACKING_URI": "http://127.0.0.1:5001"})
+    assert warm.server_key(base) != warm.server_key(base | {"NNSVM_WARM_IDLE_S": "2"})
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text("")
+    hooked = base | {"PYTHONPATH": f"{hooks}:{copies[0]}"}
+    assert warm.server_key(hooked) != warm.server_key(base)
+    assert warm.server_key(hooked) != warm.server_key(hooked | {"NNSVM_TEST_KILL": "epoch"})
 
 
 def test_only_python_dash_m_stages_hands_off():

@@ -10,8 +10,9 @@ The stage process stays in place for DVC: it waits, passes on SIGINT, SIGTERM an
 process killed outright takes its child with it.
 
 What a child shares with the server is only what was imported before any stage ran: one server serves one
-interpreter, one set of installed packages and one environment (:func:`server_key`), and nnsvm's own
-modules are always imported afresh in the child, so an edit to them counts at the next stage. A server
+interpreter, one set of installed packages and one environment, less what only nnsvm, DVC and pytest read
+(:func:`server_key`), and nnsvm's own modules are always imported afresh in the child, so an edit to them
+counts at the next stage. A server
 exits after :data:`IDLE_S` seconds without a stage (``NNSVM_WARM_IDLE_S``). ``NNSVM_WARM=0`` runs every
 stage in its own process, as before; where no server can be had, the stage runs in its own process too,
 with one line saying why. The cost of a stage with and without it: benchmarks/stage_overhead.py.
@@ -59,6 +60,9 @@ PRELOAD = (
 )
 # Set per stage or per shell, read by no import: left out of the server key.
 VOLATILE = frozenset({"DVC_STAGE", "PWD", "OLDPWD", "SHLVL", "_"})
+# Read only by nnsvm, DVC and pytest, none of them imported by a server: left out of the key too, where
+# PYTHONPATH adds nothing but nnsvm (:func:`plain_pythonpath`). NNSVM_WARM* sets up the server itself.
+OWN_PREFIXES = ("NNSVM_", "DVC_", "PYTEST_")
 _HEADER = struct.Struct("!I")
 _FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -66,15 +70,34 @@ _FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # --- the key and where the server listens ---------------------------------------------------------
 
 
+def plain_pythonpath(value: str) -> bool:
+    """True when every folder of this PYTHONPATH holds no importable name but ``nnsvm`` (a project's
+    ``src``): it then shadows no library and runs no ``sitecustomize`` (a child imports nnsvm afresh anyway)."""
+    for folder in filter(None, value.split(os.pathsep)):
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        if any(n != "nnsvm" and not n.endswith((".egg-info", ".dist-info")) and not n.startswith(".") for n in names):
+            return False
+    return True
+
+
 def server_key(environ: dict[str, str] | None = None) -> str:
     """What must be equal for a stage to run in a server's child: the interpreter, the installed packages
-    (their folders' modification times) and the environment, less :data:`VOLATILE`."""
+    (their folders' modification times) and the environment, less :data:`VOLATILE`; where PYTHONPATH
+    only adds nnsvm, also less PYTHONPATH and the variables of :data:`OWN_PREFIXES`, so that the copies
+    of a project (a test's, a queued experiment's) share a server."""
     env = os.environ if environ is None else environ
     packages = sorted(p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and os.path.isdir(p))
+    if plain_pythonpath(env.get("PYTHONPATH", "")):
+        own = lambda k: k == "PYTHONPATH" or (k.startswith(OWN_PREFIXES) and not k.startswith("NNSVM_WARM"))
+    else:
+        own = lambda k: False
     state = {
         "python": [sys.executable, sys.version, sys.flags.optimize, sys.flags.isolated],
         "packages": [[p, os.stat(p).st_mtime_ns] for p in packages],
-        "env": sorted((k, v) for k, v in env.items() if k not in VOLATILE),
+        "env": sorted((k, v) for k, v in env.items() if k not in VOLATILE and not own(k)),
     }
     return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:20]
 
@@ -268,6 +291,10 @@ def serve(path: Path) -> None:
                 selector.unregister(conn)
     if _owns(path, inode):
         path.unlink()
+        log = path.with_suffix(".log")
+        with contextlib.suppress(OSError):
+            if log.stat().st_size == 0:  # nothing went wrong: nothing to keep
+                log.unlink()
 
 
 def _owns(path: Path, inode: int) -> bool:
