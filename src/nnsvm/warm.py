@@ -84,8 +84,8 @@ def plain_pythonpath(value: str) -> bool:
 
 
 def server_key(environ: dict[str, str] | None = None) -> str:
-    """What must be equal for a stage to run in a server's child: the interpreter, the installed packages
-    (their folders' modification times) and the environment, less :data:`VOLATILE`; where PYTHONPATH
+    """What must be equal for a stage to run in a server's child: the interpreter, this file, the installed
+    packages (their folders' modification times) and the environment, less :data:`VOLATILE`; where PYTHONPATH
     only adds nnsvm, also less PYTHONPATH and the variables of :data:`OWN_PREFIXES`, so that the copies
     of a project (a test's, a queued experiment's) share a server."""
     env = os.environ if environ is None else environ
@@ -96,6 +96,7 @@ def server_key(environ: dict[str, str] | None = None) -> str:
         own = lambda k: False
     state = {
         "python": [sys.executable, sys.version, sys.flags.optimize, sys.flags.isolated],
+        "server": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),  # an edit here: a new server
         "packages": [[p, os.stat(p).st_mtime_ns] for p in packages],
         "env": sorted((k, v) for k, v in env.items() if k not in VOLATILE and not own(k)),
     }
