@@ -131,6 +131,8 @@ def hand_off() -> None:
     """
     if os.environ.get(SWITCH, "1") == "0" or stage_module(sys.orig_argv) is None:
         return
+    if not hasattr(os, "pidfd_open"):  # Linux 5.3 and later only: elsewhere every stage runs cold
+        return
     try:
         path = runtime_dir() / f"{server_key()}.sock"
         sock = _connect(path) or _start(path)
