@@ -87,10 +87,10 @@ def stage(project: Path, runtime: str, *args: str, stdin: str = "", **extra: str
     )
 
 
-def start(project: Path, runtime: str, pid_file: Path) -> tuple[subprocess.Popen, int]:
+def start(project: Path, runtime: str, pid_file: Path, **extra: str) -> tuple[subprocess.Popen, int]:
     """A probe that waits, started; the stage process and the stage's PID."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "stages.probe", "wait", str(pid_file)], cwd=project, env=env_for(runtime)
+        [sys.executable, "-m", "stages.probe", "wait", str(pid_file)], cwd=project, env=env_for(runtime, **extra)
     )
     deadline = time.monotonic() + 60
     while not pid_file.exists() or not pid_file.read_text():
@@ -134,16 +134,9 @@ def test_a_stage_runs_in_a_warm_fork_with_its_own_command_line_folder_environmen
 def test_one_server_serves_the_stages_of_one_environment(project, runtime):
     """It forks the stages of one environment from one server, and starts another for another environment."""
     parents = set()
-    for probe in ("a", "a", "b"):
-        pid_file = Path(runtime) / f"pid-{probe}-{len(parents)}"
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "stages.probe", "wait", str(pid_file)],
-            cwd=project,
-            env=env_for(runtime, PROBE=probe),
-        )
-        while not pid_file.exists() or not pid_file.read_text():
-            time.sleep(0.05)
-        parents.add((probe, psutil.Process(int(pid_file.read_text())).ppid()))
+    for n, probe in enumerate(("a", "a", "b")):
+        proc, pid = start(project, runtime, Path(runtime) / f"pid-{n}", PROBE=probe)
+        parents.add((probe, psutil.Process(pid).ppid()))
         proc.terminate()
         proc.wait(timeout=30)
     assert len({p for probe, p in parents if probe == "a"}) == 1

@@ -141,8 +141,7 @@ def hand_off() -> None:
         return
     if sock is None:
         return
-    with sock:
-        replies = sock.makefile("rb")
+    with sock, sock.makefile("rb") as replies:  # both closed on a return: the server then kills any child
         try:
             _send_request(sock)
             pid = json.loads(replies.readline())["pid"]
@@ -323,13 +322,8 @@ def _fork_stage(
     try:
         header, fds, _, _ = socket.recv_fds(conn, _HEADER.size, 3)
         (size,) = _HEADER.unpack(header)
-        body = b""
-        while len(body) < size:
-            chunk = conn.recv(size - len(body))
-            if not chunk:
-                raise ConnectionError("request cut short")
-            body += chunk
-        request = json.loads(body)
+        with conn.makefile("rb") as stream:
+            request = json.loads(stream.read(size))  # cut short: not JSON
     except (OSError, ValueError, struct.error):
         return None
     if len(fds) != 3:
